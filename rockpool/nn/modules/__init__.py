@@ -1,0 +1,41 @@
+"""Public module classes. Names load lazily, so importing NumPy modules never imports JAX."""
+
+from importlib import import_module as _import_module
+
+from rockpool.nn.modules.module import Module, ModuleBase, RockpoolWarning
+
+_J = "rockpool.nn.modules.jax."
+_N = "rockpool.nn.modules.native."
+_LAZY = {
+    "JaxModule": _J + "jax_module",
+    "RateJax": _J + "rate_jax",
+    "RateEulerJax": _J + "rate_jax",
+    "LinearJax": _J + "linear_jax",
+    "InstantJax": _J + "linear_jax",
+    "ExpSynJax": _J + "exp_syn_jax",
+    "WeightedSmoothBase": _J + "softmax_jax",
+    "SoftmaxJax": _J + "softmax_jax",
+    "LogSoftmaxJax": _J + "softmax_jax",
+    "LIFJax": _J + "lif_jax",
+    "Rate": _N + "rate",
+    "Linear": _N + "linear",
+    "Instant": _N + "linear",
+    "ExpSyn": _N + "exp_syn",
+    "LIF": _N + "lif",
+    "TimedModule": "rockpool.nn.modules.timed_module",
+    "TimedModuleWrapper": "rockpool.nn.modules.timed_module",
+}
+
+__all__ = ["Module", "ModuleBase", "RockpoolWarning", *_LAZY]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(_import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'rockpool.nn.modules' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

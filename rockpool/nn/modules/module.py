@@ -1,0 +1,600 @@
+"""The :class:`Module` base class: attribute registry, queries, functional API, input checks, repr.
+
+A module is a tree: registered attributes (:class:`~rockpool.parameters.Parameter`,
+:class:`~rockpool.parameters.State`, :class:`~rockpool.parameters.SimulationParameter`) plus
+submodules, both kept in assignment order. Values live as plain attributes (``mod.tau`` is an
+array); the registry only records *what* each attribute is (kind, family, acceptable shapes,
+initial value), so every query is a walk over the registry and the submodule names.
+
+The NumPy backend (this class) updates state in place when called. :class:`JaxModule` overrides
+:meth:`Module._writable` so that every functional call (``set_attributes``, ``reset_state``,
+``reset_parameters``) works on a shallow copy and leaves the original untouched.
+"""
+
+from __future__ import annotations
+
+import warnings
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+
+import numpy as np
+
+from rockpool.parameters import (
+    Constant,
+    Parameter,
+    ParameterBase,
+    SimulationParameter,
+    State,
+    registered_kind,
+)
+
+__all__ = ["Module", "ModuleBase", "RockpoolWarning"]
+
+Family = Optional[Union[str, Tuple[str, ...], List[str]]]
+Tree = Dict[str, Any]
+
+
+class RockpoolWarning(UserWarning):
+    """Warnings about risky configurations (e.g. a time constant too short for ``dt``)."""
+
+
+class _Attr:
+    """Registry entry of one attribute: what it is, not its value.
+
+    ``shapes`` is a tuple of acceptable shapes (``None``: any). ``initial`` is the value the
+    attribute had when registered; ``reset_state`` / ``reset_parameters`` restore it exactly.
+    """
+
+    __slots__ = ("kind", "family", "shapes", "initial")
+
+    def __init__(self, kind: type, family: Optional[str], shapes, initial: Any):
+        self.kind, self.family, self.shapes, self.initial = kind, family, shapes, initial
+
+    def key(self) -> tuple:
+        return (self.kind, self.family, self.shapes)
+
+
+def _family_set(family: Family) -> Optional[frozenset]:
+    if family is None:
+        return None
+    if isinstance(family, str):
+        return frozenset((family,))
+    return frozenset(family)
+
+
+def _is_array(x: Any) -> bool:
+    return hasattr(x, "shape") and hasattr(x, "dtype") and not isinstance(x, type)
+
+
+class Module(ABC):
+    """Base class of all modules (NumPy backend).
+
+    Subclasses register attributes in ``__init__`` by assigning wrappers
+    (``self.w = Parameter(...)``) or submodules (``self.neurons = Rate(4)``), and implement
+    :meth:`evolve`. Calling a module validates the input, evolves, and (for this NumPy backend)
+    stores the new state in the module.
+
+    Args:
+        shape: The module's shape: an ``int`` or a tuple; ``shape[0]`` is the input size and
+            ``shape[-1]`` the output size.
+        spiking_input: Whether the module expects spikes as input.
+        spiking_output: Whether the module emits spikes.
+
+    Example:
+        >>> from rockpool.nn.modules import Rate
+        >>> print(Rate(4))
+        Rate  with shape (4,)
+    """
+
+    # - Attributes that must be > 0 when concrete, and attributes compared to `dt` (warn if
+    #   shorter than `_dt_ratio * dt`). Subclasses override.
+    _positive_attributes: Tuple[str, ...] = ()
+    _time_constants: Tuple[str, ...] = ()
+    _dt_ratio: float = 1.0
+
+    def __init__(
+        self,
+        shape: Optional[Union[int, Tuple[int, ...]]] = None,
+        spiking_input: bool = False,
+        spiking_output: bool = False,
+        *args,
+        **kwargs,
+    ):
+        if args or kwargs:
+            extra = [repr(a) for a in args] + [f"{k}=" for k in kwargs]
+            raise TypeError(
+                f"{type(self).__name__}: unexpected constructor arguments {', '.join(extra)}."
+            )
+        d = self.__dict__
+        d["_registry"] = {}
+        d["_submodule_names"] = ()
+        d["_name"] = None
+        if shape is None:
+            shape = ()
+        elif isinstance(shape, (int, np.integer)):
+            shape = (int(shape),)
+        else:
+            shape = tuple(int(s) for s in shape)
+        d["_shape"] = shape
+        d["_spiking_input"] = bool(spiking_input)
+        d["_spiking_output"] = bool(spiking_output)
+
+    # ------------------------------------------------------------------ registry
+    def __setattr__(self, name: str, value: Any) -> None:
+        d = self.__dict__
+        reg = d.get("_registry")
+        if reg is None:
+            raise AttributeError(
+                f"{type(self).__name__}: call super().__init__(shape) before assigning attributes."
+            )
+        if isinstance(value, Constant):
+            value = SimulationParameter(value)
+        if isinstance(value, ParameterBase):
+            self._register_attribute(name, value)
+        elif isinstance(value, Module):
+            self._register_module(name, value)
+        elif name in reg:
+            self._assign(name, value)
+        else:
+            if name in d.get("_submodule_names", ()):
+                d["_submodule_names"] = tuple(n for n in d["_submodule_names"] if n != name)
+            object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        d = self.__dict__
+        if name in d["_registry"]:
+            d["_registry"] = {k: v for k, v in d["_registry"].items() if k != name}
+        d["_submodule_names"] = tuple(n for n in d["_submodule_names"] if n != name)
+        object.__delattr__(self, name)
+
+    def _register_attribute(self, name: str, wrapper: ParameterBase) -> None:
+        """Record an attribute in the registry and set its value."""
+        if name in self._registry:
+            raise ValueError(
+                f"{self._label}: attribute '{name}' is already registered as a "
+                f"{self._registry[name].kind.__name__}; assign a plain value to change it."
+            )
+        kind = registered_kind(wrapper)
+        value = wrapper.data
+        if kind is not SimulationParameter or (_is_array(value) or isinstance(value, (list, tuple))):
+            if value is not None and not callable(value):
+                value = self._to_array(value)
+        if value is not None and _is_array(value):
+            self._check_value(name, value)
+        shapes = wrapper.shapes
+        if shapes is None and _is_array(value) and kind is not SimulationParameter:
+            shapes = (tuple(value.shape),)
+        # - Copy-on-write: registries may be shared with copies of this module
+        self.__dict__["_registry"] = {
+            **self._registry,
+            name: _Attr(kind, wrapper.family, shapes, self._snapshot(value)),
+        }
+        self.__dict__[name] = value
+        self._changed_static(name)
+        self._check_time_constants(name)
+
+    def _register_module(self, name: str, mod: "Module") -> None:
+        """Add a submodule to the module registry."""
+        if name in self._registry:
+            raise ValueError(f"{self._label}: '{name}' is a registered attribute, not a submodule.")
+        mod = mod._named(name)
+        d = self.__dict__
+        if name not in d["_submodule_names"]:
+            d["_submodule_names"] = d["_submodule_names"] + (name,)
+        d[name] = mod
+        self._changed_static(name)
+
+    def _named(self, name: str) -> "Module":
+        """Set this module's name (NumPy modules are renamed in place)."""
+        self.__dict__["_name"] = name
+        return self
+
+    def _has_registered_attribute(self, name: str) -> bool:
+        return name in self._registry
+
+    def _get_attribute_registry(self) -> Tuple[Dict, Dict]:
+        """``(registered attributes, submodules)``: name -> (kind name, family) and name -> module."""
+        attrs = {n: (a.kind.__name__, a.family) for n, a in self._registry.items()}
+        return attrs, dict(self.modules())
+
+    # - Backend hooks (JaxModule overrides these)
+    def _to_array(self, value: Any) -> Any:
+        arr = np.asarray(value)
+        if arr.dtype.kind == "f" and arr.dtype != np.float64:
+            arr = arr.astype(np.float64)
+        return arr
+
+    def _snapshot(self, value: Any) -> Any:
+        return value.copy() if isinstance(value, np.ndarray) else value
+
+    def _is_concrete(self, value: Any) -> bool:
+        return True
+
+    def _changed_static(self, name: str) -> None:
+        """Called when something other than a Parameter/State value changes."""
+
+    def _writable(self) -> "Module":
+        """The module that a functional call modifies: ``self`` here, a copy for JaxModule."""
+        return self
+
+    # - Assignment with checks
+    def _assign(self, name: str, value: Any) -> None:
+        attr = self._registry[name]
+        if attr.kind is SimulationParameter and not _is_array(value):
+            if isinstance(value, (list, tuple)) and attr.shapes is not None:
+                value = self._to_array(value)
+            else:
+                self.__dict__[name] = value
+                self._changed_static(name)
+                self._check_time_constants(name)
+                return
+        value = self._converted(name, attr, value)
+        self._check_value(name, value)
+        self.__dict__[name] = value
+        if attr.kind is SimulationParameter:
+            self._changed_static(name)
+        self._check_time_constants(name)
+
+    def _converted(self, name: str, attr: _Attr, value: Any) -> Any:
+        """Convert ``value`` to the backend's array type and check it against the registered shape."""
+        if isinstance(value, Module) or isinstance(value, dict):
+            raise ValueError(
+                f"{self._label}: attribute '{name}' expects an array, got a {type(value).__name__}."
+            )
+        try:
+            value = self._to_array(value)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{self._label}: cannot assign {value!r} to '{name}': {e}") from None
+        shapes = attr.shapes
+        if shapes is not None and tuple(value.shape) not in shapes:
+            if value.ndim == 0 or (value.ndim == 1 and value.shape[0] == 1):
+                value = self._broadcast(value.reshape(()), shapes[0])
+            else:
+                want = " or ".join(str(s) for s in shapes)
+                raise ValueError(
+                    f"{self._label}: The new value assigned to {name} must be of shape {want} "
+                    f"(got {tuple(value.shape)})."
+                )
+        return value
+
+    def _broadcast(self, value: Any, shape: Tuple[int, ...]) -> Any:
+        return np.broadcast_to(value, shape).copy()
+
+    def _check_value(self, name: str, value: Any) -> None:
+        if name in self._positive_attributes and self._is_concrete(value):
+            v = np.asarray(value)
+            if v.size and not np.all(v > 0):
+                raise ValueError(
+                    f"{self._label}: '{name}' must be > 0 everywhere (got min {np.min(v):g}). "
+                    f"Time constants are in seconds and thresholds positive; e.g. {name}=0.02."
+                )
+
+    def _check_time_constants(self, changed: str) -> None:
+        if changed != "dt" and changed not in self._time_constants:
+            return
+        d = self.__dict__
+        dt = d.get("dt")
+        if dt is None or not self._is_concrete(dt) or _is_array(dt) and np.ndim(dt) > 0:
+            return
+        for tname in self._time_constants:
+            tau = d.get(tname)
+            if tau is None or not self._is_concrete(tau):
+                continue
+            tmin = float(np.min(np.asarray(tau)))
+            if tmin < self._dt_ratio * float(dt):
+                warnings.warn(
+                    f"{self._label}: {tname} (min {tmin:g} s) is shorter than "
+                    f"{self._dt_ratio:g} * dt = {self._dt_ratio * float(dt):g} s; the simulation "
+                    f"will be inaccurate or unstable. Use a smaller dt or a longer {tname}.",
+                    RockpoolWarning,
+                    stacklevel=4,
+                )
+
+    # ------------------------------------------------------------------ naming and shape
+    @property
+    def _label(self) -> str:
+        return self.full_name.strip()
+
+    @property
+    def class_name(self) -> str:
+        """Class name of ``self``."""
+        return type(self).__name__
+
+    @property
+    def name(self) -> str:
+        """The attribute name of this module in quotes (``"'neurons'"``), or ``''`` at top level."""
+        return f"'{self._name}'" if self._name is not None else ""
+
+    @property
+    def full_name(self) -> str:
+        """The class name and module name together."""
+        return f"{self.class_name} {self.name}"
+
+    @property
+    def shape(self) -> tuple:
+        """The shape of this module."""
+        return self._shape
+
+    @property
+    def size_in(self) -> Optional[int]:
+        """The number of input channels."""
+        return self._shape[0] if self._shape else None
+
+    @property
+    def size_out(self) -> Optional[int]:
+        """The number of output channels."""
+        return self._shape[-1] if self._shape else None
+
+    @property
+    def size(self) -> Optional[int]:
+        """(DEPRECATED) The output size of this module; use ``size_out``."""
+        warnings.warn("`size` is deprecated; use `size_out`.", DeprecationWarning, stacklevel=2)
+        return self.size_out
+
+    @property
+    def spiking_input(self) -> bool:
+        """If ``True``, this module receives spiking input."""
+        return self._spiking_input
+
+    @property
+    def spiking_output(self) -> bool:
+        """If ``True``, this module sends spiking output."""
+        return self._spiking_output
+
+    def __repr__(self) -> str:
+        return self._repr_lines("")
+
+    def _repr_lines(self, indent: str) -> str:
+        line = f"{indent}{self.class_name} {self.name} with shape {self.shape}"
+        subs = self.modules()
+        if not subs:
+            return line
+        inner = "\n".join(m._repr_lines(indent + "    ") for m in subs.values())
+        return f"{line} {{\n{inner}\n{indent}}}"
+
+    __str__ = __repr__
+
+    # ------------------------------------------------------------------ queries
+    def modules(self) -> "OrderedDict[str, Module]":
+        """Direct submodules, by name, in assignment order."""
+        d = self.__dict__
+        return OrderedDict((n, d[n]) for n in self._submodule_names)
+
+    def _query(self, kind: Optional[type], family: Family = None, names=None) -> Tree:
+        fams = _family_set(family)
+        filtered = fams is not None or names is not None
+        d = self.__dict__
+        out: Tree = {}
+        for n, a in self._registry.items():
+            if kind is not None and not issubclass(a.kind, kind):
+                continue
+            if fams is not None and a.family not in fams:
+                continue
+            if names is not None and n not in names:
+                continue
+            out[n] = d[n]
+        for n in self._submodule_names:
+            sub = d[n]._query(kind, family, names)
+            if sub or not filtered:
+                out[n] = sub
+        return out
+
+    def _get_attribute_family(self, type_name: str, family: Family = None) -> Tree:
+        """Attributes of kind ``type_name`` (``"Parameter"``, ``"State"``, ...) in ``family``."""
+        kinds = {"Parameter": Parameter, "State": State, "SimulationParameter": SimulationParameter}
+        if type_name not in kinds:
+            raise ValueError(f"Unknown attribute kind '{type_name}'; expected one of {list(kinds)}.")
+        return self._query(kinds[type_name], family)
+
+    def parameters(self, family: Family = None) -> Tree:
+        """Nested dict of the Parameters of this module and its submodules.
+
+        Args:
+            family: Only return parameters of this family (a string, or a list/tuple of them).
+        """
+        return self._query(Parameter, family)
+
+    def state(self, family: Family = None) -> Tree:
+        """Nested dict of the States of this module and its submodules."""
+        return self._query(State, family)
+
+    def simulation_parameters(self, family: Family = None) -> Tree:
+        """Nested dict of the SimulationParameters of this module and its submodules."""
+        return self._query(SimulationParameter, family)
+
+    def attributes_named(self, name: Union[str, Iterable[str]]) -> Tree:
+        """Nested dict of registered attributes called ``name`` (or any of several names)."""
+        names = frozenset((name,)) if isinstance(name, str) else frozenset(name)
+        return self._query(None, None, names)
+
+    # ------------------------------------------------------------------ functional API
+    def set_attributes(self, new_attributes: Tree) -> "Module":
+        """Assign a (partial) tree of new attribute values to this module and its submodules.
+
+        The whole tree is validated first (unknown keys, shapes, values), so a bad tree changes
+        nothing. NumPy modules are updated in place and returned; JAX modules return a new module.
+        """
+        self._validate_tree(new_attributes, ())
+        return self._apply_tree(new_attributes)
+
+    def _validate_tree(self, tree: Any, path: Tuple[str, ...]) -> None:
+        where = ".".join(path) or "<root>"
+        if not isinstance(tree, dict):
+            raise ValueError(
+                f"{self._label}: set_attributes expects a dict at '{where}', got {type(tree).__name__}."
+            )
+        reg, d = self._registry, self.__dict__
+        for key, value in tree.items():
+            if key in reg:
+                if isinstance(value, dict):
+                    raise ValueError(
+                        f"{self._label}: '{'.'.join(path + (key,))}' is an attribute but the new "
+                        f"value is a dict (mismatched tree)."
+                    )
+                attr = reg[key]
+                if attr.kind is SimulationParameter and not _is_array(value):
+                    continue
+                self._check_value(key, self._converted(key, attr, value))
+            elif key in self._submodule_names:
+                d[key]._validate_tree(value, path + (key,))
+            else:
+                known = list(reg) + list(self._submodule_names)
+                raise ValueError(
+                    f"{self._label}: set_attributes got unknown key '{'.'.join(path + (key,))}'; "
+                    f"known keys here are {known}."
+                )
+
+    def _apply_tree(self, tree: Tree) -> "Module":
+        mod = self._writable()
+        subs = mod._submodule_names
+        for key, value in tree.items():
+            if key in subs:
+                child = mod.__dict__[key]._apply_tree(value)
+                mod.__dict__[key] = child
+            else:
+                mod._assign(key, value)
+        return mod
+
+    def _initial_tree(self, kind: type) -> Tree:
+        out: Tree = {n: self._snapshot(a.initial) for n, a in self._registry.items() if a.kind is kind}
+        for n in self._submodule_names:
+            out[n] = self.__dict__[n]._initial_tree(kind)
+        return out
+
+    def reset_state(self) -> "Module":
+        """Reset all States of this module and its submodules to their initial values."""
+        return self._apply_tree(self._initial_tree(State))
+
+    def reset_parameters(self) -> "Module":
+        """Reset all Parameters of this module and its submodules to their initial values."""
+        return self._apply_tree(self._initial_tree(Parameter))
+
+    def _reset_attribute(self, name: str) -> "Module":
+        """Reset one attribute to its initial value."""
+        return self._apply_tree({name: self._snapshot(self._registry[name].initial)})
+
+    # ------------------------------------------------------------------ evolution
+    @abstractmethod
+    def evolve(self, input_data, record: bool = False) -> Tuple[Any, Tree, Tree]:
+        """Evolve over ``input_data`` of shape ``(T, size_in)`` or ``(B, T, size_in)``.
+
+        Returns:
+            ``(output, new_state, record)``.
+        """
+
+    def __call__(self, input_data, record: bool = False, *args, **kwargs) -> Tuple[Any, Tree, Tree]:
+        data = self._check_input(input_data)
+        output, new_state, recorded = self.evolve(data, record=record, *args, **kwargs)
+        if new_state:
+            self.set_attributes(new_state)
+        return output, new_state, recorded
+
+    def _input_array(self, data: Any) -> Any:
+        return np.asarray(data)
+
+    def _check_input(self, input_data: Any) -> Any:
+        """Check rank, width, dtype and finiteness of an input; broadcast a width-1 input."""
+        try:
+            data = self._input_array(input_data)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{self._label}: input cannot be read as a numeric array ({e}).") from None
+        n = self.size_in
+        expect = f"(T, {n}) or (B, T, {n})" if n is not None else "(T, N) or (B, T, N)"
+        if data.dtype.kind not in "biuf":
+            raise ValueError(f"{self._label}: input must be numeric (got dtype {data.dtype}); expected {expect}.")
+        if data.ndim < 2 or data.ndim > 3:
+            raise ValueError(
+                f"{self._label}: input has {data.ndim} dimensions (shape {tuple(data.shape)}); "
+                f"expected {expect}."
+            )
+        if n is not None and data.shape[-1] != n:
+            if data.shape[-1] != 1:
+                raise ValueError(
+                    f"{self._label}: input has {data.shape[-1]} channels, expected {n} (shape {expect})."
+                )
+            data = self._broadcast_input(data, data.shape[:-1] + (n,))
+        self._check_finite(data)
+        return data
+
+    def _broadcast_input(self, data: Any, shape: tuple) -> Any:
+        return np.broadcast_to(data, shape)
+
+    def _check_finite(self, data: Any) -> None:
+        if data.dtype.kind == "f" and not np.isfinite(data).all():
+            raise ValueError(f"{self._label}: input contains NaN or inf values.")
+
+    def _auto_batch(
+        self, data: Any, states: Tuple = (), target_shapes: Optional[Tuple] = None
+    ) -> Tuple[Any, Tuple[Any, ...]]:
+        """Add a batch axis to ``(T, Nin)`` input and replicate states over the batch.
+
+        Usage:
+            >>> data, (v, i) = self._auto_batch(data, (self.v, self.i))  # doctest: +SKIP
+
+        Args:
+            data: ``(T, Nin)`` or ``(B, T, Nin)``.
+            states: State arrays; each is replicated to ``(B, *shape)``.
+            target_shapes: Optional per-state shapes (without batch axis) to broadcast to.
+
+        Returns:
+            ``(data, states)`` with ``data`` of shape ``(B, T, Nin)``.
+        """
+        xp = self._xp
+        n = self.size_in
+        if data.ndim == 2:
+            data = data[None]
+        if data.ndim != 3:
+            raise ValueError(
+                f"{self._label}: input has shape {tuple(data.shape)}; expected (T, {n}) or (B, T, {n})."
+            )
+        if n is not None and data.shape[-1] != n:
+            raise ValueError(
+                f"{self._label}: input has {data.shape[-1]} channels, expected {n} "
+                f"(shape (T, {n}) or (B, T, {n}))."
+            )
+        batches = data.shape[0]
+        if target_shapes is None:
+            target_shapes = tuple(s.shape for s in states)
+        out = tuple(
+            xp.broadcast_to(s, (batches,) + tuple(ts)) for s, ts in zip(states, target_shapes)
+        )
+        return data, out
+
+    @property
+    def _xp(self):
+        return np
+
+    # ------------------------------------------------------------------ conversions
+    def timed(self, output_num: int = 0, dt: Optional[float] = None, add_events: bool = False):
+        """Convert this module to a :class:`~rockpool.nn.modules.timed_module.TimedModule`."""
+        from rockpool.nn.modules.timed_module import TimedModuleWrapper
+
+        return TimedModuleWrapper(self, output_num=output_num, dt=dt, add_events=add_events)
+
+    def as_graph(self):
+        """Convert this module to a computational graph (:mod:`rockpool.graph`)."""
+        raise NotImplementedError(
+            f"{self.class_name}.as_graph(): no computational graph is defined for this module class."
+        )
+
+    def _wrap_recorded_state(self, recorded_dict: Tree, t_start: float = 0.0) -> Dict[str, Any]:
+        """Wrap a record of ``(B, T, ...)`` arrays as :class:`~rockpool.timeseries.TSContinuous`."""
+        from rockpool.timeseries import TSContinuous
+
+        dt = getattr(self, "dt", None) or 1.0
+        out: Dict[str, Any] = {}
+        for key, value in recorded_dict.items():
+            if isinstance(value, dict):
+                sub = self.__dict__.get(key)
+                out[key] = (sub or self)._wrap_recorded_state(value, t_start)
+                continue
+            arr = np.asarray(value)
+            if arr.ndim == 3:
+                arr = arr[0]
+            arr = arr.reshape(arr.shape[0], -1)
+            out[key] = TSContinuous.from_clocked(arr, dt=float(dt), t_start=t_start, name=key)
+        return out
+
+
+ModuleBase = Module

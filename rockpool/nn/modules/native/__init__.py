@@ -1,0 +1,1 @@
+"""NumPy-backed modules (the "native" twins of the JAX modules)."""
