@@ -155,6 +155,8 @@ class Module(ABC):
                 f"{self._label}: attribute '{name}' is already registered as a "
                 f"{self._registry[name].kind.__name__}; assign a plain value to change it."
             )
+        if name in self._submodule_names:  # an attribute replaces a submodule of the same name
+            self.__dict__["_submodule_names"] = tuple(n for n in self._submodule_names if n != name)
         kind = registered_kind(wrapper)
         value = wrapper.data
         if kind is not SimulationParameter or (_is_array(value) or isinstance(value, (list, tuple))):
@@ -573,26 +575,46 @@ class Module(ABC):
         return TimedModuleWrapper(self, output_num=output_num, dt=dt, add_events=add_events)
 
     def as_graph(self):
-        """Convert this module to a computational graph (:mod:`rockpool.graph`)."""
-        raise NotImplementedError(
-            f"{self.class_name}.as_graph(): no computational graph is defined for this module class."
-        )
+        """Convert this module to a computational graph (:mod:`rockpool.graph`).
 
-    def _wrap_recorded_state(self, recorded_dict: Tree, t_start: float = 0.0) -> Dict[str, Any]:
-        """Wrap a record of ``(B, T, ...)`` arrays as :class:`~rockpool.timeseries.TSContinuous`."""
+        Dispatches by class to the converters registered in :mod:`rockpool.graph.convert`.
+
+        Raises:
+            NotImplementedError: If no graph is defined for this module's class.
+        """
+        from rockpool.graph.convert import module_to_graph
+
+        return module_to_graph(self)
+
+    def _wrap_recorded_state(
+        self, recorded_dict: Tree, t_start: float = 0.0, dt: Optional[float] = None
+    ) -> Dict[str, Any]:
+        """Wrap a record of ``(B, T, ...)`` arrays as :class:`~rockpool.timeseries.TSContinuous`.
+
+        Batch element 0 is kept; trailing axes are flattened into channels. Nested records of
+        submodules are wrapped recursively.
+
+        Args:
+            recorded_dict: The record returned by ``evolve(..., record=True)``.
+            t_start: Time of the first step, in seconds.
+            dt: Time step in seconds (default: this module's ``dt``, else 1.0).
+        """
         from rockpool.timeseries import TSContinuous
 
-        dt = getattr(self, "dt", None) or 1.0
+        if dt is None:
+            dt = getattr(self, "dt", None)
+            dt = 1.0 if dt is None else dt
         out: Dict[str, Any] = {}
         for key, value in recorded_dict.items():
             if isinstance(value, dict):
                 sub = self.__dict__.get(key)
-                out[key] = (sub or self)._wrap_recorded_state(value, t_start)
+                sub = sub if isinstance(sub, Module) else self
+                out[key] = sub._wrap_recorded_state(value, t_start, dt)
                 continue
             arr = np.asarray(value)
-            if arr.ndim == 3:
+            if arr.ndim >= 3:
                 arr = arr[0]
-            arr = arr.reshape(arr.shape[0], -1)
+            arr = arr.reshape(arr.shape[0], -1) if arr.ndim else arr.reshape(1, 1)
             out[key] = TSContinuous.from_clocked(arr, dt=float(dt), t_start=t_start, name=key)
         return out
 

@@ -1,0 +1,179 @@
+"""Concrete graph modules: weights, neurons, synapses, aliases.
+
+Each class records the parameters needed to rebuild the computation, with the same units and
+conventions as the rockpool module it comes from (time constants in seconds, discrete-time
+updates with step ``dt``). Shapes: ``N_in = len(input_nodes)``, ``N_out = len(output_nodes)``.
+
+Example:
+    >>> import numpy as np
+    >>> from rockpool.graph import LinearWeights
+    >>> w = LinearWeights._factory(2, 3, "w", None, np.ones((2, 3)))
+    >>> w.weights.shape
+    (2, 3)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from rockpool.graph.graph_base import GraphModule
+
+__all__ = [
+    "LinearWeights",
+    "GenericNeurons",
+    "AliasConnection",
+    "LIFNeuronWithSynsRealValue",
+    "RateNeuronWithSynsRealValue",
+    "ExpSynapsesRealValue",
+    "InstantNeurons",
+]
+
+
+def _np(x: Any) -> Optional[np.ndarray]:
+    return None if x is None else np.array(x, dtype=float)
+
+
+@dataclass(eq=False, repr=False)
+class LinearWeights(GraphModule):
+    """A weight matrix: ``output = input @ weights (+ biases)``.
+
+    Attributes:
+        weights: ``(N_in, N_out)``.
+        biases: ``(N_out,)`` or ``None``.
+    """
+
+    weights: Any
+    biases: Any = None
+
+    def __post_init__(self):
+        super().__post_init__()
+        self.weights = _np(self.weights)
+        self.biases = _np(self.biases)
+        want = (self.size_in, self.size_out)
+        if self.weights.shape != want:
+            raise ValueError(
+                f'LinearWeights "{self.name}": weights have shape {self.weights.shape}, expected '
+                f"{want} (input nodes, output nodes)."
+            )
+        if self.biases is not None and self.biases.shape != (self.size_out,):
+            raise ValueError(
+                f'LinearWeights "{self.name}": biases have shape {self.biases.shape}, expected '
+                f"({self.size_out},)."
+            )
+
+
+@dataclass(eq=False, repr=False)
+class GenericNeurons(GraphModule):
+    """Base class of neuron (and synapse) populations. ``N_out`` neurons; ``N_in`` is a whole
+    multiple of ``N_out`` (``N_in // N_out`` synapses per neuron)."""
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.size_out and self.size_in % self.size_out:
+            raise ValueError(
+                f'{type(self).__name__} "{self.name}": {self.size_in} input nodes is not a whole '
+                f"multiple of {self.size_out} neurons."
+            )
+
+
+@dataclass(eq=False, repr=False)
+class AliasConnection(GraphModule):
+    """Identity connection: output node ``i`` carries the signal of input node ``i``.
+
+    Used where a network passes a signal on unchanged (a residual skip path).
+    """
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.size_in != self.size_out:
+            raise ValueError(
+                f'AliasConnection "{self.name}": needs as many inputs as outputs '
+                f"(got {self.size_in} and {self.size_out})."
+            )
+
+
+@dataclass(eq=False, repr=False)
+class LIFNeuronWithSynsRealValue(GenericNeurons):
+    """Leaky integrate-and-fire neurons with exponential synapses (rockpool ``LIF`` dynamics).
+
+    Per step of ``dt`` seconds: ``I_syn += S_in``; ``I_syn *= exp(-dt / tau_syn)``;
+    ``V *= exp(-dt / tau_mem)``; ``V += sum_syn I_syn + bias``; ``S = floor(V / threshold)`` if
+    ``V >= threshold``; ``V -= S * threshold``. Recurrent weights, if any, are a separate
+    :class:`LinearWeights` from ``output_nodes`` to ``input_nodes``.
+
+    Attributes:
+        tau_mem: ``(N_out,)`` seconds. tau_syn: ``(N_out, n_syn)`` seconds. threshold, bias:
+        ``(N_out,)``. dt: seconds.
+    """
+
+    tau_mem: Any = None
+    tau_syn: Any = None
+    threshold: Any = None
+    bias: Any = None
+    dt: float = 1e-3
+
+    def __post_init__(self):
+        super().__post_init__()
+        n = self.size_out
+        n_syn = self.size_in // n if n else 1
+        self.tau_mem = np.broadcast_to(_np(0.02 if self.tau_mem is None else self.tau_mem), (n,)).copy()
+        ts = _np(0.02 if self.tau_syn is None else self.tau_syn)
+        if ts.size == n * n_syn:
+            ts = ts.reshape(n, n_syn)
+        self.tau_syn = np.broadcast_to(ts, (n, n_syn)).copy()
+        self.threshold = np.broadcast_to(_np(1.0 if self.threshold is None else self.threshold), (n,)).copy()
+        self.bias = np.broadcast_to(_np(0.0 if self.bias is None else self.bias), (n,)).copy()
+        self.dt = float(self.dt)
+
+
+@dataclass(eq=False, repr=False)
+class RateNeuronWithSynsRealValue(GenericNeurons):
+    """Rate neurons (rockpool ``Rate`` dynamics, forward Euler).
+
+    ``x += dt / tau * (-x + i + bias)``; output ``activation(x, threshold)``.
+
+    Attributes:
+        tau, bias, threshold: ``(N_out,)``. dt: seconds. activation: the name (``"relu"``,
+        ``"sigmoid"``, ``"tanh"``) or callable of the output function.
+    """
+
+    tau: Any = None
+    bias: Any = None
+    threshold: Any = None
+    dt: float = 1e-3
+    activation: Any = "relu"
+
+    def __post_init__(self):
+        super().__post_init__()
+        n = self.size_out
+        self.tau = np.broadcast_to(_np(0.02 if self.tau is None else self.tau), (n,)).copy()
+        self.bias = np.broadcast_to(_np(0.0 if self.bias is None else self.bias), (n,)).copy()
+        self.threshold = np.broadcast_to(_np(0.0 if self.threshold is None else self.threshold), (n,)).copy()
+        self.dt = float(self.dt)
+
+
+@dataclass(eq=False, repr=False)
+class ExpSynapsesRealValue(GenericNeurons):
+    """Exponential synapses (rockpool ``ExpSyn`` dynamics): ``I += i; I *= exp(-dt / tau)``.
+
+    Attributes:
+        tau: ``(N_out,)`` seconds. dt: seconds.
+    """
+
+    tau: Any = None
+    dt: float = 1e-3
+
+    def __post_init__(self):
+        super().__post_init__()
+        self.tau = np.broadcast_to(_np(0.01 if self.tau is None else self.tau), (self.size_out,)).copy()
+        self.dt = float(self.dt)
+
+
+@dataclass(eq=False, repr=False)
+class InstantNeurons(GenericNeurons):
+    """Memoryless neurons: ``output = function(input)`` (rockpool ``Instant``)."""
+
+    function: Optional[Callable] = None

@@ -1,0 +1,45 @@
+"""Combinators: build networks out of modules.
+
+* :func:`Sequential` chains modules (``JaxSequential`` if any part is a JaxModule, else ``ModSequential``).
+* :func:`Residual` adds a skip connection around a chain.
+* :func:`FFwdStack` joins modules with trainable weight matrices.
+
+Importing this package does not import JAX; the JAX combinator classes are created on first use.
+"""
+
+from importlib import import_module as _import_module
+
+from rockpool.nn.combinators.ffwd_stack import FFwdStack, FFwdStackMixin, ModFFwdStack
+from rockpool.nn.combinators.residual import ModResidual, Residual, ResidualMixin
+from rockpool.nn.combinators.sequential import ModSequential, Sequential, SequentialMixin
+
+_LAZY = {
+    "JaxSequential": "rockpool.nn.combinators.sequential",
+    "JaxResidual": "rockpool.nn.combinators.residual",
+    "JaxFFwdStack": "rockpool.nn.combinators.ffwd_stack",
+}
+
+__all__ = [
+    "Sequential",
+    "SequentialMixin",
+    "ModSequential",
+    "Residual",
+    "ResidualMixin",
+    "ModResidual",
+    "FFwdStack",
+    "FFwdStackMixin",
+    "ModFFwdStack",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(_import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'rockpool.nn.combinators' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,387 @@
+"""JAX leaky integrate-and-fire neurons (:class:`LIFJax`), twin of :class:`~rockpool.nn.modules.LIF`.
+
+Performance notes (see ``/work/shared/spec/performance.md``): the time loop carries only what
+changes from step to step. Input weighting happens outside (in a preceding ``LinearJax``); noise is
+drawn once for the whole ``(B, T, N)`` block, and only when ``noise_std > 0``; the recurrent product
+is only issued when ``has_rec``; records are only stored when asked. The loop indexes the
+``(B, T, ...)`` arrays in place (no transposes). Under differentiation a hand-written backward pass
+(:func:`jax.custom_vjp`) runs one reverse loop that keeps only the pre-reset membrane potential and
+the synaptic current as residuals, and computes every parameter gradient that does not have to be
+inside the loop (``tau_syn``, ``tau_mem``, ``bias``, ``w_rec``) as block reductions / one batched
+matmul after it. With ``record=True`` the plain autodiff of a ``lax.scan`` is used instead; both
+paths give the same gradients (tested).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Callable, Dict, Optional, Tuple, Union
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from rockpool.nn.modules.jax.jax_module import JaxModule, _float_dtype, _is_tracer
+from rockpool.nn.modules.jax.surrogates import (
+    Surrogate,
+    get_surrogate,
+    spike,
+    spike_count,
+    step_pwl,
+    surrogate_derivatives,
+)
+from rockpool.nn.modules.native.lif import check_spike_input, lif_shape, syn_param
+from rockpool.parameters import Parameter, SimulationParameter, State
+
+__all__ = ["LIFJax", "step_pwl", "lif_shape"]
+
+Array = Any
+
+
+# ---------------------------------------------------------------------------------------------- kernels
+def _step_core(i, v, s, x_t, n_t, a, b, bias, th, w_rec, spk):
+    """One LIF step on batched arrays: i (B,N,S), v (B,N), s (B,N), x_t (B,N,S), n_t (B,N) or None."""
+    if w_rec is not None:
+        r = (s @ w_rec).reshape(i.shape)
+        i = (i + x_t + r) * a
+    else:
+        r = None
+        i = (i + x_t) * a
+    vp = v * b + jnp.sum(i, axis=-1) + bias
+    if n_t is not None:
+        vp = vp + n_t
+    s_new = spk(vp)
+    v = vp - s_new * th
+    return i, v, s_new, vp, r
+
+
+def lif_scan(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, record):
+    """Reference evolution with ``lax.scan`` (time-major); differentiated by plain autodiff.
+
+    Shapes: ``x`` (B, T, N, S); ``noise`` (B, T, N) or ``None``; ``i0`` (B, N, S); ``v0``, ``s0``
+    (B, N). Returns ``spikes (B, T, N), (i, v, s) final, record dict (or {})``.
+    """
+    spk = lambda vp: spike(vp, th, sur, width, max_spikes)
+    xs = (jnp.swapaxes(x, 0, 1), None if noise is None else jnp.swapaxes(noise, 0, 1))
+
+    def body(carry, xt):
+        i, v, s = carry
+        x_t, n_t = xt
+        i, v, s, vp, r = _step_core(i, v, s, x_t, n_t, a, b, bias, th, w_rec, spk)
+        out = (s, i, v, r) if record else s
+        return (i, v, s), out
+
+    (i, v, s), ys = lax.scan(body, (i0, v0, s0), xs)
+    if not record:
+        return jnp.swapaxes(ys, 0, 1), (i, v, s), {}
+    sp, isyn, vmem, irec = (None if y is None else jnp.swapaxes(y, 0, 1) for y in ys)
+    if irec is None:
+        irec = jnp.zeros_like(isyn)
+    return sp, (i, v, s), {"irec": irec, "isyn": isyn, "vmem": vmem, "spikes": sp}
+
+
+def _idx(arr, t):
+    return lax.dynamic_index_in_dim(arr, t, axis=1, keepdims=False)
+
+
+def _put(buf, val, t):
+    return lax.dynamic_update_index_in_dim(buf, val, t, axis=1)
+
+
+@lru_cache(maxsize=None)
+def _make_lif_vjp(sur: Surrogate, width: float, max_spikes: Any, has_rec: bool, has_noise: bool):
+    """Build the custom-VJP LIF evolution for one static configuration.
+
+    Signature of the returned function:
+    ``f(a, b, bias, th, w_rec, x, noise, i0, v0, s0) -> (spikes, i_T, v_T, s_T)`` with batch-major
+    arrays (``w_rec`` / ``noise`` are ``None`` when absent).
+    """
+
+    def forward(a, b, bias, th, w_rec, x, noise, i0, v0, s0, keep):
+        B, T = x.shape[:2]
+        spk = lambda vp: spike_count(vp, th, max_spikes)
+        dtype = v0.dtype
+        bufs = [jnp.zeros((B, T) + v0.shape[1:], dtype)]
+        if keep:
+            bufs += [jnp.zeros((B, T) + v0.shape[1:], dtype), jnp.zeros(x.shape, dtype)]
+
+        def body(t, carry):
+            i, v, s, bufs = carry
+            n_t = _idx(noise, t) if has_noise else None
+            i, v, s, vp, _ = _step_core(i, v, s, _idx(x, t), n_t, a, b, bias, th, w_rec, spk)
+            new = [_put(bufs[0], s, t)]
+            if keep:
+                new += [_put(bufs[1], vp, t), _put(bufs[2], i, t)]
+            return i, v, s, new
+
+        i, v, s, bufs = lax.fori_loop(0, T, body, (i0, v0, s0, bufs))
+        return (bufs[0], i, v, s), bufs[1:]
+
+    @jax.custom_vjp
+    def lif(a, b, bias, th, w_rec, x, noise, i0, v0, s0):
+        return forward(a, b, bias, th, w_rec, x, noise, i0, v0, s0, False)[0]
+
+    def lif_fwd(a, b, bias, th, w_rec, x, noise, i0, v0, s0):
+        out, (vp_all, i_all) = forward(a, b, bias, th, w_rec, x, noise, i0, v0, s0, True)
+        return out, (a, b, th, w_rec, v0, s0, out[0], vp_all, i_all)
+
+    def lif_bwd(res, cts):
+        a, b, th, w_rec, v0, s0, sp_all, vp_all, i_all = res
+        g_sp, g_iT, g_vT, g_sT = cts
+        B, T, N = sp_all.shape
+        S = a.shape[-1]
+        dtype = vp_all.dtype
+
+        def body(k, carry):
+            t = T - 1 - k
+            gi, gv, gsr, gth, gx_buf, gvp_buf = carry
+            vp = _idx(vp_all, t)
+            s = spike_count(vp, th, max_spikes)
+            dx, dth = surrogate_derivatives(sur, vp, th, width)
+            # - v = vp - s * th
+            gs = _idx(g_sp, t) + gsr - gv * th
+            gth = gth - jnp.sum(gv * s, axis=0) + jnp.sum(gs * dth, axis=0)
+            # - s = spike(vp)
+            gvp = gv + gs * dx
+            # - vp = v_prev * b + sum_syn(i) + bias (+ noise);  i = (i_prev + x + r) * a
+            git = gi + gvp[..., None]
+            gx = git * a
+            gsr = (gx.reshape(B, N * S) @ w_rec.T) if has_rec else jnp.zeros_like(gsr)
+            return gx, gvp * b, gsr, gth, _put(gx_buf, gx, t), _put(gvp_buf, gvp, t)
+
+        init = (
+            g_iT.astype(dtype),
+            g_vT.astype(dtype),
+            g_sT.astype(dtype),
+            jnp.zeros((N,), dtype),
+            jnp.zeros((B, T, N, S), dtype),
+            jnp.zeros((B, T, N), dtype),
+        )
+        gi0, gv0, gs0, gth, gx, gvp = lax.fori_loop(0, T, body, init)
+
+        # - Everything that needs no loop: one reduction / matmul over the whole block
+        v_post = vp_all - sp_all * th
+        v_prev = jnp.concatenate([v0[:, None], v_post[:, :-1]], axis=1)
+        g_b = jnp.sum(gvp * v_prev, axis=(0, 1))
+        g_a = jnp.sum(gx * i_all, axis=(0, 1)) / (a * a)
+        g_bias = jnp.sum(gvp, axis=(0, 1))
+        if has_rec:
+            s_prev = jnp.concatenate([s0[:, None], sp_all[:, :-1]], axis=1)
+            g_w = jnp.einsum("btn,btj->nj", s_prev, gx.reshape(B, T, N * S))
+        else:
+            g_w, gs0 = None, jnp.zeros_like(gs0)
+        g_noise = gvp if has_noise else None
+        return g_a, g_b, g_bias, gth, g_w, gx, g_noise, gi0, gv0, gs0
+
+    lif.defvjp(lif_fwd, lif_bwd)
+    return lif
+
+
+def lif_evolve(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, record):
+    """Evolve batched LIF neurons; the custom-VJP kernel unless a record is asked for.
+
+    Same arguments and results as :func:`lif_scan`.
+    """
+    if record:
+        return lif_scan(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, True)
+    f = _make_lif_vjp(sur, float(width), max_spikes, w_rec is not None, noise is not None)
+    sp, i, v, s = f(a, b, bias, th, w_rec, x, noise, i0, v0, s0)
+    return sp, (i, v, s), {}
+
+
+# ---------------------------------------------------------------------------------------------- module
+class LIFJax(JaxModule):
+    r"""Leaky integrate-and-fire spiking neurons with exponential synapses (JAX backend).
+
+    ``Nout`` neurons, each with ``n_syn = Nin // Nout`` synapses. Per time step of length ``dt``
+    (seconds), for neuron ``n`` and synapse ``k``::
+
+        I_syn[n, k] += S_in(t)[n, k] + (S(t-1) @ W_rec)[n, k]
+        I_syn[n, k] *= exp(-dt / tau_syn[n, k])
+        V[n]        *= exp(-dt / tau_mem[n])
+        V[n]        += sum_k I_syn[n, k] + bias[n] + noise_std * sqrt(dt) * xi(t)
+        S(t)[n]      = min(floor(V[n] / threshold[n]), max_spikes_per_dt) if V[n] >= threshold[n] else 0
+        V[n]        -= S(t)[n] * threshold[n]          (subtractive reset)
+
+    with ``xi(t)`` standard normal noise (so ``noise_std`` is the standard deviation after one second).
+
+    **Synapse layout.** The input has ``Nin = Nout * n_syn`` channels; channel ``j`` feeds synapse
+    ``j % n_syn`` of neuron ``j // n_syn`` (the input is reshaped to ``(B, T, Nout, n_syn)``). The
+    recurrent weights ``w_rec`` ``(Nout, Nin)`` map the previous step's output spikes onto those same
+    ``Nin`` synaptic inputs.
+
+    **Surrogate gradients.** The spike count has a surrogate derivative (``surrogate=``, default
+    ``"pwl"``: :func:`step_pwl` with window ``surrogate_width`` = 0.5); others are
+    ``"fast_sigmoid"``, ``"sigmoid"``, ``"arctan"``, ``"triangle"``, ``"boxcar"`` or a
+    :class:`~rockpool.nn.modules.jax.surrogates.Surrogate` (see that module for the equations).
+
+    Inputs: ``(T, Nin)`` or ``(B, T, Nin)`` (spikes or currents; bool/int accepted). Output: spike
+    counts ``(B, T, Nout)``.
+
+    Attributes:
+        tau_mem: ``(Nout,)`` membrane time constants, s (Parameter ``"taus"``, default 0.02).
+        tau_syn: ``(Nout, n_syn)`` synaptic time constants, s (Parameter ``"taus"``, default 0.02).
+        bias: ``(Nout,)`` constant input current (Parameter ``"bias"``, default 0).
+        threshold: ``(Nout,)`` firing thresholds (Parameter ``"thresholds"``, default 1).
+        w_rec: ``(Nout, Nin)`` recurrent weights (Parameter ``"weights"``; only if ``has_rec``).
+        spikes, vmem: ``(Nout,)``; isyn: ``(Nout, n_syn)``; rng_key: ``(2,)`` uint32 (States).
+        dt, noise_std, max_spikes_per_dt, surrogate, surrogate_width: SimulationParameters.
+
+    Records (``record=True``), each ``(B, T, ...)``: ``irec`` and ``isyn`` ``(.., Nout, n_syn)``,
+    ``vmem`` (after reset) and ``spikes`` ``(.., Nout)``.
+
+    Example:
+        >>> import numpy as np
+        >>> from rockpool.nn.modules import LIFJax
+        >>> lif = LIFJax(2)
+        >>> out, state, rec = lif(np.full((10, 2), 0.5), record=True)
+        >>> out.shape, rec["vmem"].shape
+        ((1, 10, 2), (1, 10, 2))
+    """
+
+    _positive_attributes = ("tau_mem", "tau_syn", "threshold")
+    _time_constants = ("tau_mem", "tau_syn")
+    _dt_ratio = 1.0
+
+    def __init__(
+        self,
+        shape: Union[int, Tuple[int, ...]],
+        tau_mem: Any = None,
+        tau_syn: Any = None,
+        bias: Any = None,
+        threshold: Any = None,
+        has_rec: bool = False,
+        w_rec: Any = None,
+        weight_init_func: Optional[Callable[[Tuple[int, ...]], Any]] = None,
+        noise_std: float = 0.0,
+        dt: float = 1e-3,
+        max_spikes_per_dt: Any = 2**16,
+        surrogate: Union[str, Surrogate] = "pwl",
+        surrogate_width: float = 0.5,
+        spiking_input: bool = False,
+        spiking_output: bool = True,
+        rng_key: Any = None,
+    ):
+        """
+        Args:
+            shape: ``N`` (``(N, N)``) or ``(Nin, Nout)`` with ``Nin`` a multiple of ``Nout``.
+            tau_mem: Membrane time constants, s (scalar or ``(Nout,)``); default 0.02.
+            tau_syn: Synaptic time constants, s (scalar, ``(Nout,)`` or ``(Nout, n_syn)``); default 0.02.
+            bias: Bias current (scalar or ``(Nout,)``); default 0.
+            threshold: Thresholds (scalar or ``(Nout,)``); default 1.
+            has_rec: Add trainable recurrent weights ``w_rec``.
+            w_rec: Concrete ``(Nout, Nin)`` recurrent weights (implies ``has_rec``).
+            weight_init_func: ``f(shape)`` for ``w_rec``; default uniform in ``+-0.1/sqrt(Nout)`` (one unit spike charges V by about tau_syn/dt, so recurrent weights start small).
+            noise_std: Membrane noise std after one second (0: no noise, nothing drawn).
+            dt: Time step, s.
+            max_spikes_per_dt: Most spikes a neuron emits in one step.
+            surrogate: Surrogate gradient name or :class:`Surrogate`.
+            surrogate_width: Window of ``"pwl"`` / width of the other surrogates.
+            spiking_input: Whether inputs are spike counts (checked: warns on negative or
+                non-integer values).
+            spiking_output: Whether the output is spiking (default ``True``).
+            rng_key: Initial JAX PRNG key (default: drawn from NumPy's global RNG).
+        """
+        cls = type(self).__name__
+        n_in, n_out = lif_shape(cls, shape)
+        super().__init__(shape=(n_in, n_out), spiking_input=spiking_input, spiking_output=spiking_output)
+        n_syn = n_in // n_out
+        self._init_lif(
+            cls, n_in, n_out, n_syn, tau_mem, tau_syn, bias, threshold, has_rec, w_rec,
+            weight_init_func, noise_std, dt, max_spikes_per_dt, surrogate, surrogate_width, rng_key,
+        )
+
+    def _init_lif(
+        self, cls, n_in, n_out, n_syn, tau_mem, tau_syn, bias, threshold, has_rec, w_rec,
+        weight_init_func, noise_std, dt, max_spikes_per_dt, surrogate, surrogate_width, rng_key,
+    ) -> None:
+        # - Simulation parameters first, so the dt check sees the time constants
+        self.dt = SimulationParameter(float(dt))
+        self.noise_std = SimulationParameter(float(noise_std))
+        if max_spikes_per_dt is None or max_spikes_per_dt < 1:
+            raise ValueError(f"{cls}: 'max_spikes_per_dt' must be >= 1 (got {max_spikes_per_dt}).")
+        self.max_spikes_per_dt = SimulationParameter(max_spikes_per_dt)
+        get_surrogate(surrogate)  # validate early
+        if not surrogate_width > 0:
+            raise ValueError(f"{cls}: 'surrogate_width' must be > 0 (got {surrogate_width}).")
+        self.surrogate = SimulationParameter(surrogate)
+        self.surrogate_width = SimulationParameter(float(surrogate_width))
+
+        self.tau_mem = Parameter(tau_mem, "taus", init_func=lambda s: np.full(s, 0.02), shape=(n_out,))
+        self.tau_syn = Parameter(
+            syn_param(cls, "tau_syn", tau_syn, n_out, n_syn), "taus",
+            init_func=lambda s: np.full(s, 0.02), shape=(n_out, n_syn),
+        )
+        self.bias = Parameter(bias, "bias", init_func=np.zeros, shape=(n_out,))
+        self.threshold = Parameter(threshold, "thresholds", init_func=np.ones, shape=(n_out,))
+
+        if w_rec is not None or has_rec:
+            if w_rec is not None and tuple(np.shape(w_rec)) != (n_out, n_in):
+                raise ValueError(
+                    f"{cls}: attribute 'w_rec' has shape {tuple(np.shape(w_rec))}; expected "
+                    f"(Nout, Nin) = ({n_out}, {n_in}) (output spikes -> synaptic inputs)."
+                )
+            lim = 0.1 / np.sqrt(n_out)
+            init = weight_init_func or (lambda s: np.random.uniform(-lim, lim, s))
+            self.w_rec = Parameter(w_rec, "weights", init_func=init, shape=(n_out, n_in))
+
+        self.spikes = State(shape=(n_out,), init_func=np.zeros)
+        self.isyn = State(shape=(n_out, n_syn), init_func=np.zeros)
+        self.vmem = State(shape=(n_out,), init_func=np.zeros)
+        self._init_rng(rng_key)
+
+    def _init_rng(self, rng_key: Any) -> None:
+        if rng_key is None:
+            rng_key = jax.random.PRNGKey(np.random.randint(0, 2**31 - 1))
+        self.rng_key = State(jnp.asarray(rng_key, dtype=jnp.uint32))
+
+    @property
+    def has_rec(self) -> bool:
+        """Whether this layer has recurrent weights."""
+        return "w_rec" in self._registry
+
+    @property
+    def n_syn(self) -> int:
+        """Synapses per neuron, ``Nin // Nout``."""
+        return self.size_in // self.size_out
+
+    def _check_input(self, input_data: Any) -> Any:
+        data = super()._check_input(input_data)
+        if self.spiking_input and not _is_tracer(data):
+            check_spike_input(self._label, data)
+        return data
+
+    def evolve(self, input_data: Array, record: bool = False) -> Tuple[Array, Dict, Dict]:
+        """Evolve over ``(T, Nin)`` or ``(B, T, Nin)`` input.
+
+        Args:
+            input_data: Synaptic input (spikes or currents).
+            record: If ``True``, also return ``irec``, ``isyn``, ``vmem``, ``spikes``.
+
+        Returns:
+            ``(spikes (B, T, Nout), new_state, record)``; ``new_state`` holds batch element 0.
+        """
+        fd = _float_dtype()
+        n_out, n_syn = self.size_out, self.n_syn
+        data, (s0, i0, v0) = self._auto_batch(
+            jnp.asarray(input_data, dtype=fd), (self.spikes, self.isyn, self.vmem)
+        )
+        B, T = data.shape[:2]
+        x = data.reshape(B, T, n_out, n_syn)
+
+        a = jnp.exp(-self.dt / self.tau_syn)
+        b = jnp.exp(-self.dt / self.tau_mem)
+        key, sub = jax.random.split(self.rng_key)
+        noise = None
+        if self.noise_std > 0:
+            noise = jax.random.normal(sub, (B, T, n_out), fd) * (self.noise_std * np.sqrt(self.dt))
+        w_rec = self.w_rec if self.has_rec else None
+
+        sp, (i, v, s), rec = lif_evolve(
+            x, noise, i0.astype(fd), v0.astype(fd), s0.astype(fd), a, b, self.bias, self.threshold,
+            w_rec, get_surrogate(self.surrogate), self.surrogate_width, self.max_spikes_per_dt,
+            bool(record),
+        )
+        new_state = {"spikes": s[0], "isyn": i[0], "vmem": v[0], "rng_key": key}
+        return sp, new_state, rec

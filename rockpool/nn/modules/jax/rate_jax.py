@@ -1,0 +1,285 @@
+"""JAX rate neurons (:class:`RateJax`, alias :data:`RateEulerJax`), twin of :class:`~rockpool.nn.modules.Rate`."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Optional, Tuple, Union
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from rockpool.nn.modules.jax.jax_module import JaxModule, _float_dtype, _is_tracer
+from rockpool.parameters import Parameter, SimulationParameter, State
+
+__all__ = ["RateJax", "RateEulerJax", "relu", "sigmoid", "tanh", "get_activation"]
+
+Array = Any
+
+
+# - Activations are module-level functions, so identically configured modules share one
+#   compiled evolve (the function is part of the static pytree data).
+def relu(x: Array, threshold: Array) -> Array:
+    """Rectified linear activation ``(x - threshold) * (x - threshold > 0)``."""
+    y = x - threshold
+    return y * (y > 0)
+
+
+def sigmoid(x: Array, threshold: Array) -> Array:
+    """Sigmoid activation ``(tanh(x - threshold) + 1) / 2``."""
+    return (jnp.tanh(x - threshold) + 1) / 2
+
+
+def tanh(x: Array, threshold: Array) -> Array:
+    """Hyperbolic tangent activation ``tanh(x - threshold)``."""
+    return jnp.tanh(x - threshold)
+
+
+_ACTIVATIONS: Dict[str, Callable] = {
+    "relu": relu,
+    "r": relu,
+    "sigmoid": sigmoid,
+    "sig": sigmoid,
+    "s": sigmoid,
+    "tanh": tanh,
+    "t": tanh,
+}
+
+
+def get_activation(activation_func: Union[str, Callable], owner: str = "RateJax") -> Callable:
+    """Resolve an activation given as a callable ``f(x, threshold)`` or a case-insensitive name.
+
+    Args:
+        activation_func: A callable ``f(x, threshold)``, or one of ``relu``/``r``,
+            ``sigmoid``/``sig``/``s``, ``tanh``/``t`` (any case).
+        owner: Module label used in the error message.
+
+    Raises:
+        ValueError: for an unknown name (the message lists the accepted names).
+    """
+    if callable(activation_func):
+        return activation_func
+    if isinstance(activation_func, str) and activation_func.lower() in _ACTIVATIONS:
+        return _ACTIVATIONS[activation_func.lower()]
+    raise ValueError(
+        f"{owner}: unknown activation_func {activation_func!r}. Accepted names (any case): "
+        f"{', '.join(_ACTIVATIONS)}; or pass a callable f(x, threshold)."
+    )
+
+
+def _rate_shape(shape: Any, arrays: Tuple[Any, ...]) -> Tuple[int]:
+    """``(N,)`` from an int, a 1-tuple (or a square 2-tuple), or the first concrete array given."""
+    if shape is None:
+        for a in arrays:
+            if a is not None and np.ndim(getattr(a, "value", a)) > 0:
+                return (int(np.shape(getattr(a, "value", a))[0]),)
+        raise ValueError(
+            "RateJax: give `shape` (the number of neurons N), or a concrete tau/bias/threshold/w_rec array."
+        )
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    shape = tuple(int(s) for s in shape)
+    if len(shape) == 1 or (len(shape) == 2 and shape[0] == shape[1]):
+        return (shape[0],)
+    raise ValueError(
+        f"RateJax: shape must be an int N or (N,) (rate neurons have as many inputs as outputs); got {shape}."
+    )
+
+
+def _new_key(rng_key: Any) -> Array:
+    """A JAX PRNG key (uint32, shape (2,)) from a key, an int seed, or ``None`` (NumPy's global RNG)."""
+    if rng_key is None:
+        # - Two random words are a valid raw (threefry) key
+        return jnp.asarray(np.random.randint(0, 2**32, size=2, dtype=np.uint64).astype(np.uint32))
+    if isinstance(rng_key, (int, np.integer)):
+        return jax.random.PRNGKey(int(rng_key))
+    key = jnp.asarray(rng_key)
+    if key.shape != (2,) or key.dtype != jnp.uint32:
+        raise ValueError(
+            f"RateJax: rng_key must be an int seed or a PRNG key (uint32, shape (2,)); "
+            f"got dtype {key.dtype} shape {key.shape}. Use jax.random.PRNGKey(seed)."
+        )
+    return key
+
+
+def _maybe_positive(value: Any) -> bool:
+    """Trace-time decision "is this > 0?": exact for Python numbers, ``True`` for traced values."""
+    if _is_tracer(value):
+        return True
+    return bool(np.any(np.asarray(value) > 0))
+
+
+class RateJax(JaxModule):
+    r"""Leaky rate neurons, simulated with forward Euler (JAX backend).
+
+    For each neuron, per time step ``t`` of length ``dt`` (seconds)::
+
+        rec(t)  = H(x(t-1)) @ W_rec                      # only when has_rec; else rec = 0
+        dx      = -x(t-1) + i(t) + rec(t) + bias
+        x(t)    = x(t-1) + dx * dt / tau + noise_std * sqrt(dt) * N(0, 1)
+        out(t)  = H(x(t)) = act_fn(x(t), threshold)
+
+    i.e. :math:`\tau \dot{x} = -x + i(t) + W_{rec}^T H(x) + b + \eta(t)` with ``H`` the
+    activation. ``W_rec[j, k]`` is the weight from neuron ``j`` to neuron ``k`` (row-vector
+    convention, as in :class:`LinearJax`). These are exactly the equations of the NumPy twin
+    :class:`~rockpool.nn.modules.Rate`.
+
+    Noise (``noise_std``, the standard deviation after one second): each step adds
+    ``noise_std * sqrt(dt) * N(0, 1)`` to ``x`` (equivalently a term
+    ``noise_std * tau / sqrt(dt) * N(0, 1)`` inside ``dx``), so without leak ``x`` diffuses
+    with standard deviation ``noise_std`` after one second, whatever ``dt`` and ``tau``. Noise
+    is drawn from the ``rng_key`` state, which is split on every evolve (the advanced key is
+    returned in ``new_state``; ``reset_state()`` restores the initial key). Nothing random is
+    computed when ``noise_std == 0``.
+
+    Activations ``H`` (``activation_func``; a callable ``f(x, threshold)`` or a case-insensitive
+    name): ``relu``/``r`` -> ``(x - th) * (x - th > 0)`` (default); ``sigmoid``/``sig``/``s`` ->
+    ``(tanh(x - th) + 1) / 2``; ``tanh``/``t`` -> ``tanh(x - th)``.
+
+    Inputs have shape ``(T, N)`` or ``(B, T, N)`` (bool/int inputs are cast); the output has
+    shape ``(B, T, N)``, float32 (float64 with ``jax_enable_x64``).
+
+    Attributes:
+        tau: ``(N,)`` time constants in seconds (Parameter, family ``"taus"``, default 0.02).
+        bias: ``(N,)`` bias inputs (Parameter, family ``"bias"``, default 0).
+        threshold: ``(N,)`` activation thresholds (Parameter, family ``"thresholds"``, default 0).
+        w_rec: ``(N, N)`` recurrent weights (Parameter, family ``"weights"``; only when
+            ``has_rec``; default ``N(0, 1) / sqrt(N)``).
+        rng_key: PRNG key, uint32 ``(2,)`` (State).
+        x: ``(N,)`` neuron state (State).
+        dt: time step in seconds (SimulationParameter, default 1e-3).
+        noise_std: noise level (SimulationParameter, default 0.0).
+        act_fn: the activation ``f(x, threshold)`` (SimulationParameter).
+
+    Records (``record=True``): ``rec_input`` and ``x``, each ``(B, T, N)`` (``rec_input`` is zero
+    without recurrence). With ``record=False`` the record is ``{}``.
+
+    Example:
+        >>> import numpy as np
+        >>> from rockpool.nn.modules import RateJax
+        >>> mod = RateJax(3)
+        >>> out, new_state, rec = mod(np.ones((10, 3)))
+        >>> out.shape
+        (1, 10, 3)
+        >>> mod = mod.set_attributes(new_state)
+    """
+
+    _positive_attributes = ("tau",)
+    _time_constants = ("tau",)
+    _dt_ratio = 10.0  # forward Euler is only accurate for dt << tau
+
+    def __init__(
+        self,
+        shape: Optional[Union[int, Tuple[int, ...]]] = None,
+        tau: Any = None,
+        bias: Any = None,
+        threshold: Any = None,
+        w_rec: Any = None,
+        has_rec: bool = False,
+        activation_func: Union[str, Callable] = "relu",
+        noise_std: float = 0.0,
+        dt: float = 1e-3,
+        rng_key: Any = None,
+        spiking_input: bool = False,
+        spiking_output: bool = False,
+    ):
+        r"""
+        Args:
+            shape: Number of neurons ``N`` (an int or ``(N,)``); inferred from a concrete
+                ``tau``/``bias``/``threshold``/``w_rec`` array when ``None``.
+            tau: Time constants in seconds (scalar or ``(N,)``); default 0.02.
+            bias: Bias (scalar or ``(N,)``); default 0.
+            threshold: Activation threshold (scalar or ``(N,)``); default 0.
+            w_rec: Concrete ``(N, N)`` recurrent weights. Giving it implies ``has_rec=True``.
+            has_rec: Whether the neurons have recurrent connections ``w_rec``.
+            activation_func: Callable ``f(x, threshold)`` or a name (see class docstring).
+            noise_std: Noise std after one second (see class docstring); 0 disables noise.
+            dt: Time step in seconds.
+            rng_key: Initial PRNG key (uint32 ``(2,)``) or an int seed; default: a seed drawn
+                from NumPy's global generator.
+            spiking_input: Whether the input is spiking.
+            spiking_output: Whether the output is spiking.
+        """
+        shape = _rate_shape(shape, (tau, bias, threshold, w_rec))
+        super().__init__(shape=shape, spiking_input=spiking_input, spiking_output=spiking_output)
+        n = shape[0]
+
+        self.tau = Parameter(tau, "taus", init_func=lambda s: np.full(s, 0.02), shape=(n,))
+        self.bias = Parameter(bias, "bias", init_func=np.zeros, shape=(n,))
+        self.threshold = Parameter(threshold, "thresholds", init_func=np.zeros, shape=(n,))
+        if w_rec is not None or has_rec:
+            self.w_rec = Parameter(
+                w_rec,
+                "weights",
+                init_func=lambda s: np.random.standard_normal(s) / np.sqrt(s[0]),
+                shape=(n, n),
+            )
+
+        # - rng_key first, so that state() lists it first (as the functional API page shows)
+        self.rng_key = State(_new_key(rng_key))
+        self.x = State(shape=(n,), init_func=np.zeros)
+
+        self.dt = SimulationParameter(float(dt))
+        self.noise_std = SimulationParameter(float(noise_std))
+        self.act_fn = SimulationParameter(get_activation(activation_func, self._label))
+
+    @property
+    def has_rec(self) -> bool:
+        """Whether this module has recurrent weights ``w_rec``."""
+        return "w_rec" in self._registry
+
+    def evolve(
+        self, input_data: Array, record: bool = False
+    ) -> Tuple[Array, Dict[str, Array], Dict[str, Array]]:
+        """Evolve over ``(T, N)`` or ``(B, T, N)`` input; return ``(output, new_state, record)``.
+
+        Args:
+            input_data: Input currents, ``(T, N)`` or ``(B, T, N)``.
+            record: If ``True``, also return ``rec_input`` and ``x``, each ``(B, T, N)``.
+        """
+        fd = _float_dtype()
+        data, (x0,) = self._auto_batch(jnp.asarray(input_data, dtype=fd), (self.x,))
+        act, th = self.act_fn, self.threshold
+        alpha = self.dt / self.tau
+
+        # - Everything that does not depend on the state is computed on the whole block:
+        #   x(t) = (1 - alpha) x(t-1) + drive(t) [+ alpha * rec(t)]
+        drive = (data + self.bias) * alpha
+        key, subkey = jax.random.split(self.rng_key)
+        if _maybe_positive(self.noise_std):
+            noise_scale = self.noise_std * jnp.sqrt(jnp.asarray(self.dt, fd))
+            drive = drive + noise_scale * jax.random.normal(subkey, data.shape, fd)
+        decay = 1.0 - alpha
+        drive_tm = jnp.swapaxes(drive, 0, 1)  # time-major for the scan: (T, B, N)
+
+        if self.has_rec:
+            w_rec = self.w_rec
+
+            def step(x, d):
+                x = decay * x + d + alpha * (act(x, th) @ w_rec)
+                return x, x
+
+        else:
+
+            def step(x, d):
+                x = decay * x + d
+                return x, x
+
+        x_last, xs = jax.lax.scan(step, x0.astype(fd), drive_tm)
+        xs = jnp.swapaxes(xs, 0, 1)  # (B, T, N)
+        output = act(xs, th)  # the activation is applied once, outside the loop
+
+        rec: Dict[str, Array] = {}
+        if record:
+            if self.has_rec:
+                # - rec(t) = H(x(t-1)) @ W_rec, as one product over the block
+                x_prev = jnp.concatenate([x0[:, None, :].astype(fd), xs[:, :-1]], axis=1)
+                rec_input = act(x_prev, th) @ self.w_rec
+            else:
+                rec_input = jnp.zeros_like(xs)
+            rec = {"rec_input": rec_input, "x": xs}
+
+        return output, {"x": x_last[0], "rng_key": key}, rec
+
+
+RateEulerJax = RateJax
+"""Alias of :class:`RateJax` (the forward-Euler rate module)."""

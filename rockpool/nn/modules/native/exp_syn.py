@@ -1,0 +1,104 @@
+"""NumPy exponential synapses (:class:`ExpSyn`), twin of :class:`~rockpool.nn.modules.ExpSynJax`."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Tuple, Union
+
+import numpy as np
+
+from rockpool.nn.modules.module import Module
+from rockpool.parameters import Parameter, SimulationParameter, State
+
+__all__ = ["ExpSyn"]
+
+
+def _syn_shape(cls: str, shape: Any, tau: Any) -> Tuple[int]:
+    """``(N,)`` from an int, a 1-tuple, or a concrete per-channel ``tau``; else ``ValueError``."""
+    if shape is None:
+        t = getattr(tau, "value", tau)
+        if t is not None and np.ndim(t) == 1:
+            return (int(np.shape(t)[0]),)
+        raise ValueError(
+            f"{cls}: give `shape` (the number of synapses N), or a per-channel `tau` array."
+        )
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    shape = tuple(int(s) for s in shape)
+    if len(shape) == 1 or (len(shape) == 2 and shape[0] == shape[1]):
+        return (shape[0],)
+    raise ValueError(
+        f"{cls}: shape must be an int N or (N,) (one synapse per channel); got {shape}."
+    )
+
+
+class ExpSyn(Module):
+    r"""Exponential synapses (NumPy backend, float64): each channel is a leaky integrator.
+
+    Per time step of length ``dt`` (seconds), for each channel::
+
+        I(t) = (I(t-1) + i(t)) * exp(-dt / tau)
+        out(t) = I(t)
+
+    i.e. ``I += i(t); I *= exp(-dt / tau)``; a single unit input (spike) at step 0 gives
+    :math:`I(k) = e^{-(k+1)\,dt/\tau}`. Same equations as the JAX twin
+    :class:`~rockpool.nn.modules.ExpSynJax`. The module keeps its state between calls.
+
+    Inputs have shape ``(T, N)`` or ``(B, T, N)`` and may be boolean or integer spike rasters;
+    the output has shape ``(B, T, N)``.
+
+    Attributes:
+        tau: ``(N,)`` synaptic time constants in seconds (Parameter, family ``"taus"``, default
+            0.01; a scalar is broadcast; pass ``Constant(tau)`` to make it non-trainable).
+        isyn: ``(N,)`` synaptic currents (State).
+        dt: time step in seconds (SimulationParameter, default 1e-3).
+
+    Records (``record=True``): ``isyn``, ``(B, T, N)``.
+
+    Example:
+        >>> import numpy as np
+        >>> from rockpool.nn.modules import ExpSyn
+        >>> syn = ExpSyn(1, tau=0.01)
+        >>> out, _, _ = syn(np.array([[1], [0]], dtype=bool))
+        >>> np.allclose(out[0, :, 0], np.exp(-np.array([1, 2]) * 0.1))
+        True
+    """
+
+    _positive_attributes = ("tau",)
+    _time_constants = ("tau",)
+    _dt_ratio = 1.0
+
+    def __init__(
+        self,
+        shape: Optional[Union[int, Tuple[int, ...]]] = None,
+        tau: Any = None,
+        dt: float = 1e-3,
+        spiking_input: bool = True,
+        spiking_output: bool = False,
+    ):
+        r"""
+        Args:
+            shape: Number of synapses ``N`` (an int or ``(N,)``); inferred from a per-channel
+                ``tau`` when ``None``.
+            tau: Time constants in seconds: a scalar, a per-channel list/array, or a
+                ``Constant``; default 0.01.
+            dt: Time step in seconds.
+            spiking_input: Whether the input is spiking (default ``True``).
+            spiking_output: Whether the output is spiking.
+        """
+        shape = _syn_shape(type(self).__name__, shape, tau)
+        super().__init__(shape=shape, spiking_input=spiking_input, spiking_output=spiking_output)
+        n = shape[0]
+        self.tau = Parameter(tau, "taus", init_func=lambda s: np.full(s, 0.01), shape=(n,))
+        self.isyn = State(shape=(n,), init_func=np.zeros)
+        self.dt = SimulationParameter(float(dt))
+
+    def evolve(self, input_data: np.ndarray, record: bool = False) -> Tuple[np.ndarray, Dict, Dict]:
+        """Evolve over ``(T, N)`` or ``(B, T, N)`` input; return ``(output, new_state, record)``."""
+        data, (i,) = self._auto_batch(np.asarray(input_data, dtype=np.float64), (self.isyn,))
+        i = np.array(i, dtype=np.float64)
+        decay = np.exp(-self.dt / np.asarray(self.tau, dtype=np.float64))
+        out = np.empty(data.shape)
+        for t in range(data.shape[1]):
+            i = (i + data[:, t]) * decay
+            out[:, t] = i
+        return out, {"isyn": i[0]}, ({"isyn": out} if record else {})

@@ -1,0 +1,239 @@
+"""NumPy leaky integrate-and-fire neurons (:class:`LIF`), twin of :class:`~rockpool.nn.modules.LIFJax`.
+
+Also holds the backend-independent helpers shared with the JAX twin (shape parsing, per-synapse
+broadcasting, spike-input checks), so that importing this module never imports JAX.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Callable, Dict, Optional, Tuple, Union
+
+import numpy as np
+
+from rockpool.nn.modules.module import Module, RockpoolWarning
+from rockpool.parameters import Parameter, SimulationParameter, State
+
+__all__ = ["LIF"]
+
+Array = Any
+
+
+# ---------------------------------------------------------------------------------------------- shapes
+def lif_shape(cls: str, shape: Any) -> Tuple[int, int]:
+    """``(Nin, Nout)`` from ``N``, ``(N,)`` or ``(Nin, Nout)``; ``Nin`` must be a multiple of ``Nout``."""
+    if isinstance(shape, (int, np.integer)):
+        shape = (int(shape), int(shape))
+    else:
+        try:
+            shape = tuple(int(s) for s in shape)
+        except TypeError:
+            raise ValueError(
+                f"{cls}: shape must be an int N or a tuple (Nin, Nout), got {shape!r}."
+            ) from None
+        if len(shape) == 1:
+            shape = (shape[0], shape[0])
+    if len(shape) != 2 or shape[1] < 1 or shape[0] < 1:
+        raise ValueError(f"{cls}: shape must be an int N or a tuple (Nin, Nout), got {shape!r}.")
+    n_in, n_out = shape
+    if n_in % n_out:
+        raise ValueError(
+            f"{cls}: attribute 'shape' is {shape}: Nin = {n_in} must be an integer multiple of "
+            f"Nout = {n_out} (Nin // Nout synapses per neuron). E.g. shape=({2 * n_out}, {n_out}) "
+            f"gives 2 synapses per neuron."
+        )
+    return n_in, n_out
+
+
+def syn_param(cls: str, name: str, value: Any, n_out: int, n_syn: int) -> Any:
+    """Broadcast a per-synapse value to ``(Nout, n_syn)``: accepts a scalar, ``(Nout,)``,
+    ``(n_syn,)``, ``(Nout, 1)`` or ``(Nout, n_syn)``."""
+    if value is None:
+        return None
+    arr = np.asarray(getattr(value, "value", value))
+    if arr.ndim == 1 and arr.shape[0] == n_out and n_syn != n_out:
+        arr = arr[:, None]
+    try:
+        out = np.broadcast_to(arr, (n_out, n_syn)).copy()
+    except ValueError:
+        raise ValueError(
+            f"{cls}: attribute '{name}' has shape {arr.shape}; expected (Nout, n_syn) = "
+            f"({n_out}, {n_syn}), (Nout,), or a scalar."
+        ) from None
+    return out
+
+
+def check_spike_input(label: str, data: Any) -> None:
+    """Warn if a concrete spike input is negative or not integer-valued."""
+    arr = np.asarray(data)
+    if arr.dtype.kind in "bu":
+        return
+    bad_neg = bool(np.any(arr < 0))
+    bad_int = arr.dtype.kind == "f" and bool(np.any(arr != np.floor(arr)))
+    if bad_neg or bad_int:
+        what = " and ".join(w for w, b in (("negative", bad_neg), ("non-integer", bad_int)) if b)
+        warnings.warn(
+            f"{label}: spiking_input=True but the input has {what} values; spike inputs should be "
+            f"counts of events per time step (0, 1, 2, ...). Pass spiking_input=False for "
+            f"continuous currents.",
+            RockpoolWarning,
+            stacklevel=4,
+        )
+
+
+def _spike_count(v: np.ndarray, th: np.ndarray, max_spikes: Any) -> np.ndarray:
+    n = np.minimum(np.floor(v / th), max_spikes)
+    return np.where(v >= th, n, 0.0)
+
+
+class LIF(Module):
+    r"""Leaky integrate-and-fire spiking neurons with exponential synapses (NumPy backend, float64).
+
+    Same model and equations as :class:`~rockpool.nn.modules.LIFJax`. Per time step of length
+    ``dt`` (seconds), for neuron ``n`` and synapse ``k``::
+
+        I_syn[n, k] += S_in(t)[n, k] + (S(t-1) @ W_rec)[n, k]
+        I_syn[n, k] *= exp(-dt / tau_syn[n, k])
+        V[n]        *= exp(-dt / tau_mem[n])
+        V[n]        += sum_k I_syn[n, k] + bias[n] + noise_std * sqrt(dt) * xi(t)
+        S(t)[n]      = min(floor(V[n] / threshold[n]), max_spikes_per_dt) if V[n] >= threshold[n] else 0
+        V[n]        -= S(t)[n] * threshold[n]          (subtractive reset)
+
+    Input channel ``j`` feeds synapse ``j % n_syn`` of neuron ``j // n_syn`` (``Nin = Nout * n_syn``);
+    ``w_rec`` ``(Nout, Nin)`` maps output spikes onto the same synaptic inputs. The module keeps its
+    state between calls (NumPy modules update in place). Noise is drawn with NumPy, seeded from the
+    ``rng_key`` state (so it differs from the JAX twin's noise).
+
+    Attributes:
+        tau_mem: ``(Nout,)`` s (``"taus"``, 0.02); tau_syn: ``(Nout, n_syn)`` s (``"taus"``, 0.02);
+        bias: ``(Nout,)`` (``"bias"``, 0); threshold: ``(Nout,)`` (``"thresholds"``, 1);
+        w_rec: ``(Nout, Nin)`` (``"weights"``, only if ``has_rec``).
+        States ``spikes``, ``isyn``, ``vmem``, ``rng_key``; records ``irec``, ``isyn``, ``vmem``,
+        ``spikes`` (``(B, T, ...)``, only with ``record=True``).
+
+    Example:
+        >>> import numpy as np
+        >>> from rockpool.nn.modules import LIF
+        >>> lif = LIF(1, tau_mem=0.02, tau_syn=0.02)
+        >>> out, state, rec = lif(np.full((100, 1), 2.0))
+        >>> int(out.sum()) > 0
+        True
+    """
+
+    _positive_attributes = ("tau_mem", "tau_syn", "threshold")
+    _time_constants = ("tau_mem", "tau_syn")
+    _dt_ratio = 1.0
+
+    def __init__(
+        self,
+        shape: Union[int, Tuple[int, ...]],
+        tau_mem: Any = None,
+        tau_syn: Any = None,
+        bias: Any = None,
+        threshold: Any = None,
+        has_rec: bool = False,
+        w_rec: Any = None,
+        weight_init_func: Optional[Callable[[Tuple[int, ...]], Any]] = None,
+        noise_std: float = 0.0,
+        dt: float = 1e-3,
+        max_spikes_per_dt: Any = 2**16,
+        spiking_input: bool = False,
+        spiking_output: bool = True,
+        rng_key: Any = None,
+    ):
+        """Arguments as for :class:`~rockpool.nn.modules.LIFJax` (no surrogate: NumPy does not train)."""
+        cls = type(self).__name__
+        n_in, n_out = lif_shape(cls, shape)
+        super().__init__(shape=(n_in, n_out), spiking_input=spiking_input, spiking_output=spiking_output)
+        n_syn = n_in // n_out
+        self.dt = SimulationParameter(float(dt))
+        self.noise_std = SimulationParameter(float(noise_std))
+        if max_spikes_per_dt is None or max_spikes_per_dt < 1:
+            raise ValueError(f"{cls}: 'max_spikes_per_dt' must be >= 1 (got {max_spikes_per_dt}).")
+        self.max_spikes_per_dt = SimulationParameter(max_spikes_per_dt)
+
+        self.tau_mem = Parameter(tau_mem, "taus", init_func=lambda s: np.full(s, 0.02), shape=(n_out,))
+        self.tau_syn = Parameter(
+            syn_param(cls, "tau_syn", tau_syn, n_out, n_syn), "taus",
+            init_func=lambda s: np.full(s, 0.02), shape=(n_out, n_syn),
+        )
+        self.bias = Parameter(bias, "bias", init_func=np.zeros, shape=(n_out,))
+        self.threshold = Parameter(threshold, "thresholds", init_func=np.ones, shape=(n_out,))
+        if w_rec is not None or has_rec:
+            if w_rec is not None and tuple(np.shape(w_rec)) != (n_out, n_in):
+                raise ValueError(
+                    f"{cls}: attribute 'w_rec' has shape {tuple(np.shape(w_rec))}; expected "
+                    f"(Nout, Nin) = ({n_out}, {n_in}) (output spikes -> synaptic inputs)."
+                )
+            lim = 0.1 / np.sqrt(n_out)
+            init = weight_init_func or (lambda s: np.random.uniform(-lim, lim, s))
+            self.w_rec = Parameter(w_rec, "weights", init_func=init, shape=(n_out, n_in))
+
+        self.spikes = State(shape=(n_out,), init_func=np.zeros)
+        self.isyn = State(shape=(n_out, n_syn), init_func=np.zeros)
+        self.vmem = State(shape=(n_out,), init_func=np.zeros)
+        if rng_key is None:
+            rng_key = np.random.randint(0, 2**31 - 1, size=2)
+        self.rng_key = State(np.asarray(rng_key, dtype=np.uint32))
+
+    @property
+    def has_rec(self) -> bool:
+        """Whether this layer has recurrent weights."""
+        return "w_rec" in self._registry
+
+    @property
+    def n_syn(self) -> int:
+        """Synapses per neuron, ``Nin // Nout``."""
+        return self.size_in // self.size_out
+
+    def _check_input(self, input_data: Any) -> Any:
+        data = super()._check_input(input_data)
+        if self.spiking_input:
+            check_spike_input(self._label, data)
+        return data
+
+    def evolve(self, input_data: Array, record: bool = False) -> Tuple[Array, Dict, Dict]:
+        """Evolve over ``(T, Nin)`` or ``(B, T, Nin)`` input; returns ``(spikes, new_state, record)``."""
+        n_out, n_syn = self.size_out, self.n_syn
+        data, (s, i, v) = self._auto_batch(
+            np.asarray(input_data, dtype=np.float64), (self.spikes, self.isyn, self.vmem)
+        )
+        s, i, v = (np.array(z, dtype=np.float64) for z in (s, i, v))
+        B, T = data.shape[:2]
+        x = data.reshape(B, T, n_out, n_syn)
+        a = np.exp(-self.dt / np.asarray(self.tau_syn))
+        b = np.exp(-self.dt / np.asarray(self.tau_mem))
+        th, bias = np.asarray(self.threshold), np.asarray(self.bias)
+        w_rec = np.asarray(self.w_rec) if self.has_rec else None
+
+        rng = np.random.default_rng(np.asarray(self.rng_key, dtype=np.uint32))
+        new_key = rng.integers(0, 2**32, size=2, dtype=np.uint32)
+        noise = None
+        if self.noise_std > 0:
+            noise = rng.standard_normal((B, T, n_out)) * (self.noise_std * np.sqrt(self.dt))
+
+        spikes = np.zeros((B, T, n_out))
+        if record:
+            irec = np.zeros((B, T, n_out, n_syn))
+            isyn = np.zeros((B, T, n_out, n_syn))
+            vmem = np.zeros((B, T, n_out))
+        for t in range(T):
+            if w_rec is not None:
+                r = (s @ w_rec).reshape(B, n_out, n_syn)
+                i = (i + x[:, t] + r) * a
+            else:
+                i = (i + x[:, t]) * a
+            v = v * b + i.sum(-1) + bias
+            if noise is not None:
+                v = v + noise[:, t]
+            s = _spike_count(v, th, self.max_spikes_per_dt)
+            v = v - s * th
+            spikes[:, t] = s
+            if record:
+                if w_rec is not None:
+                    irec[:, t] = r
+                isyn[:, t], vmem[:, t] = i, v
+
+        new_state = {"spikes": s[0], "isyn": i[0], "vmem": v[0], "rng_key": new_key}
+        rec = {"irec": irec, "isyn": isyn, "vmem": vmem, "spikes": spikes} if record else {}
+        return spikes, new_state, rec

@@ -1,0 +1,397 @@
+"""Checkpoints: save a module (and optionally an optimiser state and a step) to one ``.npz`` file.
+
+A checkpoint is a plain NumPy ``.npz`` archive, readable without this library:
+
+* ``module/<path>``: one array per registered array attribute of the network (Parameters, States
+  and array-valued SimulationParameters). ``<path>`` is the submodule path and the attribute name
+  joined by ``/``, e.g. ``module/1_RateJax/tau``; a top-level attribute is ``module/tau``.
+* ``optimizer/<i>``: the leaves of the optimiser state (``jax.tree_util.tree_leaves`` order),
+  present only when an optimiser state was saved.
+* ``__rockpool__``: a 0-d unicode array holding a JSON document::
+
+      {"format": "rockpool-checkpoint", "version": 1,
+       "modules":    [{"path": "", "class": "JaxSequential", "shape": [2000, 2]}, ...],
+       "attributes": [{"path": "1_RateJax/tau", "kind": "Parameter", "family": "taus",
+                       "stored": "array", "shape": [200], "dtype": "float32"},
+                      {"path": "1_RateJax/dt", "kind": "SimulationParameter",
+                       "stored": "json", "value": 0.001},
+                      {"path": "1_RateJax/act_fn", "kind": "SimulationParameter",
+                       "stored": "none", "type": "function"}, ...],
+       "optimizer":  null or {"n_leaves": 3, "treedef": "...", "shapes": [...], "dtypes": [...]},
+       "step": 120 or null, "extra": {...}}
+
+  Read it with ``json.loads(str(np.load(path)["__rockpool__"]))``.
+
+Writes are atomic: the archive is written to a temporary file in the same folder, flushed and
+``fsync``-ed, then moved over the target with ``os.replace``. A crash mid-write leaves the previous
+checkpoint intact (and at worst a stray ``.<name>.*.tmp`` file next to it).
+
+Loading needs a freshly constructed module of the same structure (same classes, submodule paths,
+attribute kinds, shapes and dtype kinds): the checkpoint is compared with it first and the first
+mismatching path is named in the error. Floating-point arrays are cast to the network's float
+precision (so a float64 checkpoint loads into a float32 session); same dtype round trips are
+bit-exact.
+
+Example:
+    >>> from rockpool.training.checkpoint import save_checkpoint, load_checkpoint
+    >>> save_checkpoint("net.npz", net, opt_state=opt_state, step=100)  # doctest: +SKIP
+    >>> net, opt_state, step, extra = load_checkpoint("net.npz", fresh_net, opt_state=template)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
+
+import numpy as np
+
+__all__ = [
+    "save_checkpoint",
+    "load_checkpoint",
+    "load_module",
+    "read_metadata",
+    "Checkpoint",
+    "CheckpointMismatchError",
+]
+
+FORMAT = "rockpool-checkpoint"
+VERSION = 1
+META_KEY = "__rockpool__"
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class CheckpointMismatchError(ValueError):
+    """The checkpoint does not fit the network (or optimiser state) it is loaded into."""
+
+
+class Checkpoint(NamedTuple):
+    """What :func:`load_checkpoint` returns."""
+
+    net: Any
+    """The module with the saved values (a new module for JAX modules)."""
+    opt_state: Any
+    """The optimiser state (rebuilt on the template), a list of leaves without template, or ``None``."""
+    step: Optional[int]
+    """The saved step, or ``None``."""
+    extra: Dict[str, Any]
+    """The JSON-able ``extra`` dict passed to :func:`save_checkpoint`."""
+
+
+# ---------------------------------------------------------------------------------------- helpers
+def _is_array(x: Any) -> bool:
+    return hasattr(x, "shape") and hasattr(x, "dtype") and not isinstance(x, type)
+
+
+def _json_scalar(x: Any) -> bool:
+    return x is None or isinstance(x, (bool, int, float, str)) and not isinstance(x, np.generic)
+
+
+def _to_numpy(x: Any) -> np.ndarray:
+    """A host copy of an array; for a replicated multi-host array, the local replica."""
+    if getattr(x, "is_fully_addressable", True) is False:
+        x = x.addressable_data(0)
+    return np.asarray(x)
+
+
+def _walk(mod: Any, prefix: str = ""):
+    """Yield ``(path, module)`` for ``mod`` and all submodules, depth first, in assignment order."""
+    yield prefix, mod
+    for name, sub in mod.modules().items():
+        yield from _walk(sub, f"{prefix}{name}/")
+
+
+def _describe(net: Any) -> Tuple[List[dict], List[dict], Dict[str, Any]]:
+    """Structure of ``net``: module entries, attribute entries and the arrays to store."""
+    modules, attributes, arrays = [], [], {}
+    for prefix, mod in _walk(net):
+        modules.append(
+            {"path": prefix.rstrip("/"), "class": type(mod).__name__, "shape": list(mod.shape)}
+        )
+        values = mod.__dict__
+        for name, attr in mod._registry.items():
+            path = prefix + name
+            value = values.get(name)
+            entry: Dict[str, Any] = {"path": path, "kind": attr.kind.__name__, "family": attr.family}
+            if _is_array(value):
+                arr = _to_numpy(value)
+                entry.update(stored="array", shape=list(arr.shape), dtype=str(arr.dtype))
+                arrays["module/" + path] = arr
+            elif _json_scalar(value):
+                entry.update(stored="json", value=value)
+            else:
+                entry.update(stored="none", type=type(value).__name__)
+            attributes.append(entry)
+    return modules, attributes, arrays
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write through ``write(fileobj)`` to a temp file in the target folder, fsync, then replace."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    # - Make the rename itself durable (POSIX); harmless where directories cannot be opened
+    try:
+        dfd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+
+
+# ---------------------------------------------------------------------------------------- save
+def save_checkpoint(
+    path: PathLike,
+    net: Any,
+    opt_state: Any = None,
+    step: Optional[int] = None,
+    extra: Optional[Dict[str, Any]] = None,
+) -> Path:
+    """Save a module, and optionally an optimiser state and a step, atomically to one ``.npz`` file.
+
+    Stored: every array-valued registered attribute (Parameters, States, array SimulationParameters),
+    JSON-able simulation parameters (``dt``, ``noise_std``, ...) and the structure (class names,
+    paths, shapes, dtypes) used to check a match when loading. Callables (activation functions) are
+    not stored; they come from the module the checkpoint is loaded into. The file layout is
+    described in the module docstring of :mod:`rockpool.training.checkpoint`.
+
+    Args:
+        path: Target file (the name is used as given; ``.npz`` is conventional).
+        net: The module (JAX or NumPy backend) to save.
+        opt_state: Optional optimiser state (any pytree of arrays: optax or
+            ``jax.example_libraries.optimizers`` state).
+        step: Optional training step to store.
+        extra: Optional JSON-able dict stored alongside (e.g. the epoch and a loss history).
+
+    Returns:
+        The path written.
+
+    Example:
+        >>> save_checkpoint("ckpt.npz", net, opt_state, step=10)  # doctest: +SKIP
+    """
+    path = Path(path)
+    modules, attributes, arrays = _describe(net)
+    opt_meta = None
+    if opt_state is not None:
+        import jax
+
+        leaves, treedef = jax.tree_util.tree_flatten(opt_state)
+        np_leaves = [_to_numpy(leaf) for leaf in leaves]
+        for i, leaf in enumerate(np_leaves):
+            arrays[f"optimizer/{i}"] = leaf
+        opt_meta = {
+            "n_leaves": len(np_leaves),
+            "treedef": str(treedef),
+            "shapes": [list(a.shape) for a in np_leaves],
+            "dtypes": [str(a.dtype) for a in np_leaves],
+        }
+    meta = {
+        "format": FORMAT,
+        "version": VERSION,
+        "modules": modules,
+        "attributes": attributes,
+        "optimizer": opt_meta,
+        "step": None if step is None else int(step),
+        "extra": extra or {},
+    }
+    try:
+        text = json.dumps(meta, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise ValueError(
+            f"save_checkpoint: `extra` must be a JSON-able dict of finite numbers, strings, lists "
+            f"and dicts ({e})."
+        ) from None
+    arrays[META_KEY] = np.array(text)
+
+    def write(f: io.BufferedWriter) -> None:
+        np.savez(f, **arrays)
+
+    _atomic_write(path, write)
+    return path
+
+
+# ---------------------------------------------------------------------------------------- load
+def read_metadata(path: PathLike) -> Dict[str, Any]:
+    """Return the JSON metadata of a checkpoint (structure, step, extra) without loading arrays."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"Checkpoint '{path}' does not exist.")
+    with np.load(path, allow_pickle=False) as z:
+        return _metadata(z, path)
+
+
+def _metadata(z: Any, path: Path) -> Dict[str, Any]:
+    if META_KEY not in z.files:
+        raise ValueError(
+            f"'{path}' is not a rockpool checkpoint (no '{META_KEY}' entry); "
+            f"write checkpoints with rockpool.training.save_checkpoint."
+        )
+    meta = json.loads(str(z[META_KEY]))
+    if meta.get("format") != FORMAT or int(meta.get("version", 0)) > VERSION:
+        raise ValueError(
+            f"'{path}' has format {meta.get('format')!r} version {meta.get('version')!r}; this "
+            f"rockpool reads {FORMAT!r} up to version {VERSION}."
+        )
+    return meta
+
+
+def _dtype_kind(dtype: str) -> str:
+    kind = np.dtype(dtype).kind
+    return "f" if kind in "fc" else kind
+
+
+def _compare(path: Path, saved: Dict[str, Any], modules: List[dict], attributes: List[dict]) -> None:
+    """Raise :class:`CheckpointMismatchError` at the first difference in structure."""
+
+    def fail(where: str, what: str) -> None:
+        raise CheckpointMismatchError(
+            f"Checkpoint '{path}' does not match this network: at '{where or '<root>'}' {what}. "
+            f"Construct the network exactly as it was when the checkpoint was saved."
+        )
+
+    for old, new in zip(saved["modules"], modules):
+        if old["path"] != new["path"]:
+            fail(new["path"], f"the checkpoint has submodule '{old['path']}' but the network has '{new['path']}'")
+        if old["class"] != new["class"]:
+            fail(new["path"], f"the checkpoint has a {old['class']} but the network has a {new['class']}")
+        if list(old["shape"]) != list(new["shape"]):
+            fail(new["path"], f"the checkpoint's {old['class']} has shape {tuple(old['shape'])} but the network's has {tuple(new['shape'])}")
+    if len(saved["modules"]) != len(modules):
+        if len(saved["modules"]) > len(modules):
+            fail(saved["modules"][len(modules)]["path"], "the checkpoint has a submodule the network lacks")
+        fail(modules[len(saved["modules"])]["path"], "the network has a submodule the checkpoint lacks")
+
+    old_by_path = {a["path"]: a for a in saved["attributes"]}
+    new_paths = {a["path"] for a in attributes}
+    for new in attributes:
+        old = old_by_path.get(new["path"])
+        if old is None:
+            fail(new["path"], f"the network has a {new['kind']} the checkpoint lacks")
+        if old["kind"] != new["kind"]:
+            fail(new["path"], f"the checkpoint has a {old['kind']} but the network has a {new['kind']}")
+        if (old["stored"] == "array") != (new["stored"] == "array"):
+            fail(new["path"], "one side holds an array and the other does not")
+        if new["stored"] == "array":
+            if list(old["shape"]) != list(new["shape"]):
+                fail(new["path"], f"saved shape {tuple(old['shape'])}, network has {tuple(new['shape'])}")
+            if _dtype_kind(old["dtype"]) != _dtype_kind(new["dtype"]):
+                fail(new["path"], f"saved dtype {old['dtype']}, network has {new['dtype']}")
+    for old in saved["attributes"]:
+        if old["path"] not in new_paths:
+            fail(old["path"], f"the checkpoint has a {old['kind']} the network lacks")
+
+
+def _restore_tree(z: Any, saved: Dict[str, Any], attributes: List[dict]) -> Dict[str, Any]:
+    """Nested dict of the values to assign, built from the saved arrays and JSON values."""
+    new_dtype = {a["path"]: a.get("dtype") for a in attributes}
+    tree: Dict[str, Any] = {}
+    for old in saved["attributes"]:
+        if old["stored"] == "array":
+            value = z["module/" + old["path"]]
+            want = new_dtype[old["path"]]
+            if want is not None and str(value.dtype) != want:
+                value = value.astype(want)
+        elif old["stored"] == "json" and old["kind"] == "SimulationParameter":
+            value = old["value"]
+        else:
+            continue
+        *subs, name = old["path"].split("/")
+        node = tree
+        for s in subs:
+            node = node.setdefault(s, {})
+        node[name] = value
+    return tree
+
+
+def load_checkpoint(path: PathLike, net: Any, opt_state: Any = None) -> Checkpoint:
+    """Load a checkpoint into a freshly constructed module of the same structure.
+
+    Args:
+        path: The ``.npz`` file written by :func:`save_checkpoint`.
+        net: A module constructed like the saved one (its values are replaced). JAX modules are
+            left untouched and a new module is returned; NumPy modules are updated in place.
+        opt_state: Optional template optimiser state (e.g. ``optimizer.init(net.parameters())``);
+            the saved leaves are placed into its structure. Without a template the saved leaves are
+            returned as a list of NumPy arrays (``None`` if none were saved).
+
+    Returns:
+        ``Checkpoint(net, opt_state, step, extra)`` (a named tuple).
+
+    Raises:
+        CheckpointMismatchError: naming the first path where the checkpoint and network differ.
+
+    Example:
+        >>> net, opt_state, step, extra = load_checkpoint("ckpt.npz", fresh_net, template)  # doctest: +SKIP
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"Checkpoint '{path}' does not exist.")
+    with np.load(path, allow_pickle=False) as z:
+        saved = _metadata(z, path)
+        modules, attributes, _ = _describe(net)
+        _compare(path, saved, modules, attributes)
+        tree = _restore_tree(z, saved, attributes)
+        opt_leaves = None
+        if saved["optimizer"] is not None:
+            opt_leaves = [z[f"optimizer/{i}"] for i in range(saved["optimizer"]["n_leaves"])]
+    new_net = net.set_attributes(tree)
+    out_opt = None
+    if opt_leaves is not None:
+        out_opt = opt_leaves if opt_state is None else _restore_opt_state(path, opt_leaves, opt_state)
+    elif opt_state is not None:
+        raise CheckpointMismatchError(
+            f"Checkpoint '{path}' holds no optimiser state, but a template was given; save it with "
+            f"save_checkpoint(..., opt_state=...) or load without a template."
+        )
+    return Checkpoint(new_net, out_opt, saved["step"], saved.get("extra") or {})
+
+
+def _restore_opt_state(path: Path, leaves: List[np.ndarray], template: Any) -> Any:
+    import jax
+    import jax.numpy as jnp
+
+    t_leaves, treedef = jax.tree_util.tree_flatten(template)
+    if len(t_leaves) != len(leaves):
+        raise CheckpointMismatchError(
+            f"Checkpoint '{path}': the saved optimiser state has {len(leaves)} leaves but the "
+            f"template has {len(t_leaves)}; use the same optimiser and network as when saving."
+        )
+    out = []
+    for i, (old, new) in enumerate(zip(leaves, t_leaves)):
+        shape = tuple(np.shape(new))
+        if tuple(old.shape) != shape:
+            raise CheckpointMismatchError(
+                f"Checkpoint '{path}': optimiser state leaf {i} has saved shape {tuple(old.shape)} "
+                f"but the template has {shape}; use the same optimiser and network as when saving."
+            )
+        dtype = getattr(new, "dtype", None)
+        out.append(jnp.asarray(old, dtype=dtype) if dtype is not None else jnp.asarray(old))
+    return jax.tree_util.tree_unflatten(treedef, out)
+
+
+def load_module(path: PathLike, net: Any) -> Any:
+    """Load only the module from a checkpoint: ``load_checkpoint(path, net).net``.
+
+    Example:
+        >>> net = load_module("ckpt.npz", fresh_net)  # doctest: +SKIP
+    """
+    return load_checkpoint(path, net).net

@@ -1,0 +1,278 @@
+"""NIR export / import: node mapping, round trips (in memory and through .nir files), errors."""
+
+import sys
+from collections import OrderedDict
+
+import nir
+import numpy as np
+import pytest
+
+from rockpool.graph import from_nir, read_nir, to_nir, write_nir
+from rockpool.nn.combinators import FFwdStack, Residual, Sequential
+from rockpool.nn.modules import (
+    LIF,
+    ExpSyn,
+    ExpSynJax,
+    InstantJax,
+    LIFJax,
+    Linear,
+    LinearJax,
+    Rate,
+    RateJax,
+)
+
+
+def _spikes(T, N, p=0.2, seed=1):
+    return (np.random.default_rng(seed).random((T, N)) < p).astype(np.float32)
+
+
+def _net3(rec=False):
+    """A 3-layer spiking network with weights that make every layer spike."""
+    rng = np.random.default_rng(0)
+    return Sequential(
+        LinearJax((4, 6), weight=rng.normal(0, 0.6, (4, 6))),
+        LIFJax(6, tau_mem=0.02, tau_syn=0.01, bias=0.01, threshold=0.5),
+        LinearJax((6, 5), weight=rng.normal(0, 0.6, (6, 5)), has_bias=True),
+        LIFJax(5, tau_mem=np.linspace(0.01, 0.05, 5), tau_syn=0.005, has_rec=rec, threshold=0.4),
+        LinearJax((5, 3), weight=rng.normal(0, 0.8, (5, 3))),
+        LIFJax(3, tau_mem=0.03, tau_syn=0.01, threshold=0.3),
+    )
+
+
+def test_linear_and_affine_nodes():
+    lin = LinearJax((2, 3))
+    g = to_nir(lin)
+    node = g.nodes["LinearJax"]
+    assert isinstance(node, nir.Linear) and node.weight.shape == (3, 2)
+    np.testing.assert_array_equal(node.weight, np.asarray(lin.weight, dtype=np.float64).T)
+    assert g.edges == [("input", "LinearJax"), ("LinearJax", "output")]
+    back = from_nir(g)
+    assert isinstance(back, LinearJax)
+    np.testing.assert_array_equal(np.asarray(back.weight), np.asarray(lin.weight))
+
+    aff = Linear((2, 3), has_bias=True)
+    node = to_nir(aff, name="layer").nodes["layer"]
+    assert isinstance(node, nir.Affine)
+    np.testing.assert_array_equal(node.bias, aff.bias)
+    back = from_nir(to_nir(aff), backend="native")
+    assert isinstance(back, Linear)
+    np.testing.assert_array_equal(back.bias, aff.bias)
+    np.testing.assert_array_equal(back.weight, aff.weight)
+
+
+def test_lif_maps_to_cubalif_with_documented_convention():
+    mod = LIFJax(3, tau_mem=0.04, tau_syn=0.01, bias=0.2, threshold=1.5, dt=2e-3)
+    node = to_nir(mod).nodes["LIFJax"]
+    assert isinstance(node, nir.CubaLIF)
+    np.testing.assert_allclose(node.tau_mem, 0.04, rtol=1e-6)
+    np.testing.assert_allclose(node.tau_syn, 0.01, rtol=1e-6)
+    np.testing.assert_allclose(node.w_in, node.tau_syn)  # unit impulse -> unit current jump
+    np.testing.assert_allclose(node.r, node.tau_mem / 2e-3)  # current added to V once per step
+    np.testing.assert_allclose(node.v_leak, 0.2 * node.tau_mem / 2e-3, rtol=1e-6)
+    np.testing.assert_allclose(node.v_threshold, 1.5)
+    np.testing.assert_array_equal(node.v_reset, 0.0)
+    assert node.metadata["rockpool_class"] == "LIF" and node.metadata["dt"] == 2e-3
+    back = from_nir(to_nir(mod))
+    assert isinstance(back, LIFJax) and back.dt == 2e-3
+    for name in ("tau_mem", "tau_syn", "bias", "threshold"):
+        np.testing.assert_array_equal(np.asarray(getattr(back, name)), np.asarray(getattr(mod, name)))
+
+
+@pytest.mark.parametrize("rec", [False, True])
+def test_three_layer_spiking_net_round_trip_through_file(tmp_path, rec):
+    net = _net3(rec)
+    path = tmp_path / "net.nir"
+    write_nir(net, path)
+    back = read_nir(path)
+    assert [type(m).__name__ for m in back] == [type(m).__name__ for m in net]
+    assert list(back.modules()) == list(net.modules())
+    if rec:
+        np.testing.assert_array_equal(np.asarray(back[3].w_rec), np.asarray(net[3].w_rec))
+    x = _spikes(100, 4)
+    out, _, rec1 = net(x, record=True)
+    out2, _, rec2 = back(x, record=True)
+    assert float(np.sum(out)) > 0 and float(np.sum(rec1["1_LIFJax_output"])) > 0  # non-trivial
+    np.testing.assert_array_equal(np.asarray(out), np.asarray(out2))
+    np.testing.assert_array_equal(np.asarray(rec1["3_LIFJax"]["vmem"]), np.asarray(rec2["3_LIFJax"]["vmem"]))
+    # - The file also loads as a plain NIR graph with the expected structure
+    g = nir.read(str(path))
+    assert isinstance(g.nodes["1_LIFJax"], nir.CubaLIF)
+    assert ("3_LIFJax.w_rec" in g.nodes) == rec
+    if rec:
+        assert ("3_LIFJax", "3_LIFJax.w_rec") in g.edges and ("3_LIFJax.w_rec", "3_LIFJax") in g.edges
+
+
+def test_native_round_trip_and_cross_backend():
+    rng = np.random.default_rng(2)
+    net = Sequential(Linear((3, 4), weight=rng.normal(0, 0.5, (3, 4))), LIF(4, tau_syn=0.01, threshold=0.3, has_rec=True))
+    g = to_nir(net)
+    back = from_nir(g, backend="native")
+    assert type(back).__name__ == "ModSequential" and isinstance(back[1], LIF)
+    x = _spikes(80, 3).astype(np.float64)
+    np.testing.assert_array_equal(net(x)[0], back(x)[0])
+    jax_net = from_nir(g)  # the same graph on the JAX backend
+    assert type(jax_net).__name__ == "JaxSequential"
+    np.testing.assert_allclose(np.asarray(jax_net(x)[0]), back.reset_state()(x)[0], atol=1.0)
+
+
+@pytest.mark.parametrize("jax", [True, False])
+def test_expsyn_and_rate_round_trip(jax):
+    syn = (ExpSynJax if jax else ExpSyn)(3, tau=[0.01, 0.02, 0.03])
+    g = to_nir(syn)
+    node = list(g.nodes.values())[1]
+    assert isinstance(node, nir.LI) and node.metadata["rockpool_class"] == "ExpSyn"
+    np.testing.assert_allclose(node.r, node.tau)
+    back = from_nir(g, backend="jax" if jax else "native")
+    assert type(back) is type(syn)
+    x = _spikes(30, 3)
+    np.testing.assert_allclose(np.asarray(back(x)[0]), np.asarray(syn(x)[0]), rtol=1e-6)
+
+    rate = (RateJax if jax else Rate)(3, tau=0.05, bias=0.1, threshold=0.2, activation_func="sigmoid", has_rec=True)
+    node = to_nir(rate).nodes[type(rate).__name__]
+    assert isinstance(node, nir.LI) and node.metadata["activation"] == "sigmoid"
+    np.testing.assert_array_equal(node.r, 1.0)
+    back = from_nir(to_nir(rate), backend="jax" if jax else "native")
+    assert type(back) is type(rate)
+    xr = np.random.default_rng(3).random((20, 3))
+    np.testing.assert_allclose(np.asarray(back(xr)[0]), np.asarray(rate(xr)[0]), rtol=1e-5)
+
+
+def test_rate_with_custom_activation_is_rejected():
+    with pytest.raises(ValueError, match="custom activation"):
+        to_nir(RateJax(2, activation_func=lambda x, t: x))
+
+
+def test_residual_and_ffwdstack_round_trip(tmp_path):
+    rng = np.random.default_rng(4)
+    res = Sequential(
+        LinearJax((3, 4), weight=rng.normal(0, 0.5, (3, 4))),
+        Residual(LinearJax((4, 4), weight=rng.normal(0, 0.5, (4, 4))), LIFJax(4, threshold=0.3)),
+        ExpSynJax(4),
+    )
+    g = to_nir(res)
+    sub = g.nodes["1_JaxResidual"]
+    assert isinstance(sub, nir.NIRGraph) and ("input", "output") in sub.edges
+    write_nir(g, tmp_path / "res.nir")
+    back = from_nir(tmp_path / "res.nir")
+    assert type(back[1]).__name__ == "JaxResidual"
+    x = _spikes(40, 3)
+    np.testing.assert_array_equal(np.asarray(back(x)[0]), np.asarray(res(x)[0]))
+
+    stack = FFwdStack(LIFJax(2, threshold=0.3), LIFJax(3, threshold=0.3))
+    gs = to_nir(stack)
+    assert isinstance(gs.nodes["weight_0"], nir.Linear)
+    back = from_nir(gs)
+    assert [type(m).__name__ for m in back] == ["LIFJax", "LinearJax", "LIFJax"]
+    x = _spikes(40, 2, p=0.5)
+    np.testing.assert_array_equal(np.asarray(back(x)[0]), np.asarray(stack(x)[0]))
+
+    top = Residual(LinearJax((2, 2)))  # a residual block at the top level
+    back = from_nir(to_nir(top))
+    assert type(back).__name__ == "JaxResidual"
+    xr = rng.random((5, 2))
+    np.testing.assert_allclose(np.asarray(back(xr)[0]), np.asarray(top(xr)[0]), rtol=1e-6)
+
+
+def test_timed_wrapper_exports_its_module():
+    mod = LIFJax(2)
+    g = to_nir(mod.timed())
+    assert isinstance(g.nodes["LIFJax"], nir.CubaLIF)
+
+
+def test_export_errors_name_the_module():
+    with pytest.raises(ValueError, match="InstantJax '1_InstantJax'"):
+        to_nir(Sequential(LinearJax((2, 2)), InstantJax(2)))
+    with pytest.raises(ValueError, match="2 synapses per neuron"):
+        to_nir(LIFJax((4, 2)))
+
+
+def _graph(*nodes):
+    return nir.NIRGraph.from_list(*nodes)
+
+
+def test_import_of_foreign_cubalif_folds_the_gain():
+    n = 3
+    tau_mem, tau_syn = np.full(n, 0.02), np.full(n, 0.005)
+    dt = 1e-3
+    w = np.arange(6, dtype=float).reshape(n, 2)
+    cuba = nir.CubaLIF(
+        tau_syn=tau_syn, tau_mem=tau_mem, r=np.full(n, tau_mem[0] / dt), v_leak=np.zeros(n),
+        v_threshold=np.ones(n), w_in=2 * tau_syn,
+    )
+    net = from_nir(_graph(nir.Affine(weight=w, bias=np.ones(n)), cuba), dt=dt)
+    # - gain 2 folded into the preceding layer
+    np.testing.assert_allclose(np.asarray(net[0].weight), 2 * w.T)
+    np.testing.assert_allclose(np.asarray(net[0].bias), 2 * np.ones(n))
+    assert float(net[1].dt) == dt
+    # - no preceding layer: a diagonal layer is inserted
+    net = from_nir(_graph(cuba), dt=dt)
+    assert [type(m).__name__ for m in net] == ["LinearJax", "LIFJax"]
+    np.testing.assert_allclose(np.asarray(net[0].weight), 2 * np.eye(n))
+    # - the same for a leaky integrator read as synapses
+    li = nir.LI(tau=np.full(n, 0.01), r=np.full(n, 0.03), v_leak=np.zeros(n))
+    net = from_nir(_graph(li), backend="native", dt=dt)
+    np.testing.assert_allclose(net[0].weight, 3 * np.eye(n))
+    assert isinstance(net[1], ExpSyn)
+
+
+def test_scale_node_imports_as_diagonal_linear():
+    back = from_nir(_graph(nir.Scale(scale=np.array([1.0, 2.0]))))
+    np.testing.assert_allclose(np.asarray(back.weight), np.diag([1.0, 2.0]))
+
+
+@pytest.mark.parametrize(
+    "node, match",
+    [
+        (nir.IF(r=np.ones(2), v_threshold=np.ones(2)), "nir.IF"),
+        (nir.LIF(tau=np.ones(2), r=np.ones(2), v_leak=np.zeros(2), v_threshold=np.ones(2)), "nir.LIF"),
+        (nir.Threshold(threshold=np.ones(2)), "nir.Threshold"),
+        (nir.LI(tau=np.ones(2), r=np.ones(2), v_leak=np.ones(2)), "v_leak must be 0"),
+        (
+            nir.CubaLIF(
+                tau_syn=np.ones(2), tau_mem=np.ones(2), r=np.ones(2), v_leak=np.zeros(2),
+                v_threshold=np.ones(2), v_reset=np.full(2, -1.0),
+            ),
+            "v_reset must be 0",
+        ),
+    ],
+)
+def test_unrepresentable_nodes_raise_naming_the_node(node, match):
+    with pytest.raises(ValueError, match=match) as e:
+        from_nir(_graph(nir.Linear(weight=np.eye(2)), node))
+    assert "node '" in str(e.value)
+
+
+def test_unsupported_structures_raise():
+    # - branching: the input feeds two nodes that do not form a residual block
+    g = nir.NIRGraph(
+        nodes={
+            "input": nir.Input(input_type=np.array([2])),
+            "a": nir.Linear(weight=np.eye(2)),
+            "b": nir.Linear(weight=np.eye(2)),
+            "output": nir.Output(output_type=np.array([2])),
+        },
+        edges=[("input", "a"), ("input", "b"), ("a", "output"), ("b", "output")],
+    )
+    with pytest.raises(ValueError, match="node 'input'.*2 outgoing edges"):
+        from_nir(g)
+    two_inputs = nir.NIRGraph(
+        nodes={
+            "i1": nir.Input(input_type=np.array([2])),
+            "i2": nir.Input(input_type=np.array([2])),
+            "a": nir.Linear(weight=np.eye(2)),
+            "output": nir.Output(output_type=np.array([2])),
+        },
+        edges=[("i1", "a"), ("i2", "a"), ("a", "output")],
+    )
+    with pytest.raises(ValueError, match="exactly one Input"):
+        from_nir(two_inputs)
+    with pytest.raises(ValueError, match="backend must be"):
+        from_nir(_graph(nir.Linear(weight=np.eye(2))), backend="torch")
+    with pytest.raises(TypeError, match="nir.NIRGraph or a filename"):
+        from_nir(42)
+
+
+def test_missing_nir_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "nir", None)
+    with pytest.raises(ImportError, match=r"rockpool\[nir\]"):
+        to_nir(LinearJax((2, 2)))
