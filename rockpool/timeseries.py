@@ -1387,7 +1387,7 @@ class TSEvent(TimeSeries):
             else:
                 n_bins = int(idx.max()) + 1
         n_ch = self._num_channels
-        out = np.bincount(idx * n_ch + chans, minlength=n_bins * n_ch).astype(np.int64)
+        out = np.bincount(idx * n_ch + chans, minlength=n_bins * n_ch).astype(np.int64, copy=False)
         out = out.reshape(n_bins, n_ch)
         return out if add_events else out > 0
 

@@ -67,7 +67,7 @@ def test_round_trip_is_bit_exact_with_optimizer_state(tmp_path):
 
 
 def test_layout_is_readable_without_rockpool(tmp_path):
-    net = Sequential(LinearJax((3, 4)), RateJax(4, dt=2e-3))
+    net = Sequential(LinearJax((3, 4)), RateJax(4, dt=1.5e-3))
     save_checkpoint(tmp_path / "ck.npz", net, step=3)
     with np.load(tmp_path / "ck.npz") as z:
         meta = json.loads(str(z["__rockpool__"]))
@@ -75,7 +75,7 @@ def test_layout_is_readable_without_rockpool(tmp_path):
     assert meta["format"] == "rockpool-checkpoint" and meta["step"] == 3
     assert [m["class"] for m in meta["modules"]] == ["JaxSequential", "LinearJax", "RateJax"]
     dt = next(a for a in meta["attributes"] if a["path"] == "1_RateJax/dt")
-    assert dt == {"path": "1_RateJax/dt", "kind": "SimulationParameter", "family": None, "stored": "json", "value": 2e-3}
+    assert dt == {"path": "1_RateJax/dt", "kind": "SimulationParameter", "family": None, "stored": "json", "value": 1.5e-3}
     assert read_metadata(tmp_path / "ck.npz")["step"] == 3
 
 
@@ -99,7 +99,7 @@ def test_simulation_parameters_restored_and_numpy_modules(tmp_path):
     [
         (lambda: _net(hidden=7), "0_LinearJax"),
         (lambda: Sequential(LinearJax((5, 6)), RateJax(6), LinearJax((6, 2))), "1_"),
-        (lambda: Sequential(LinearJax((5, 6)), LIFJax(6)), "2_LinearJax"),
+        (lambda: Sequential(LinearJax((5, 6)), LIFJax(6), LinearJax((6, 2)), LinearJax((2, 2))), "3_LinearJax"),
         (lambda: Sequential(LinearJax((5, 6)), LIFJax(6, has_rec=True), LinearJax((6, 2))), "1_LIFJax/w_rec"),
     ],
 )
@@ -157,6 +157,7 @@ def test_crash_mid_write_keeps_previous_checkpoint(tmp_path):
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
+        proc.stdout.close()
     assert proc.returncode == -signal.SIGKILL
     # - ... but the checkpoint is still the old one, complete and loadable
     ck = load_checkpoint(path, LinearJax((300, 300)))
@@ -174,7 +175,10 @@ def _tutorial_parts():
 
 def test_resume_equals_uninterrupted_run(tmp_path):
     net, data = _tutorial_parts()
-    full, hist_full = fit(net, jax_loss.mse, data, "adam", epochs=3, lr=1e-2, progress=False)
+    lower, upper = jax_loss.make_bounds(net.parameters())
+    lower["1_RateJax"]["tau"] = 5e-3
+    kw = dict(epochs=3, lr=1e-2, progress=False, bounds=(lower, upper))
+    full, hist_full = fit(net, jax_loss.mse, data, "adam", **kw)
 
     path = tmp_path / "run.npz"
     seen = {}
@@ -186,18 +190,18 @@ def test_resume_equals_uninterrupted_run(tmp_path):
             raise RuntimeError("power cut")
 
     with pytest.raises(RuntimeError, match="power cut") as info:
-        fit(net, jax_loss.mse, data, "adam", epochs=3, lr=1e-2, progress=False,
+        fit(net, jax_loss.mse, data, "adam", **kw,
             checkpoint=path, checkpoint_every=4, on_step=crash)
     assert seen["periodic"] == 4
     assert info.value.checkpoint == path and len(info.value.history.loss) == 7
     assert read_metadata(path)["step"] == 7
-    resumed, hist = fit(net, jax_loss.mse, data, "adam", epochs=3, lr=1e-2, progress=False,
+    resumed, hist = fit(net, jax_loss.mse, data, "adam", **kw,
                         checkpoint=path, resume=True)
     np.testing.assert_array_equal(hist.loss, hist_full.loss)
     np.testing.assert_array_equal(hist.epoch, hist_full.epoch)
     _leaves_equal(resumed.parameters(), full.parameters())
     # - Resuming a finished run does nothing more; more epochs continue from it
-    again, hist2 = fit(net, jax_loss.mse, data, "adam", epochs=3, lr=1e-2, progress=False,
+    again, hist2 = fit(net, jax_loss.mse, data, "adam", **kw,
                        checkpoint=path, resume=True)
     assert hist2.steps == 12
     _leaves_equal(again.parameters(), full.parameters())

@@ -230,8 +230,8 @@ def test_pytree_round_trip():
 
 def test_native_sequential_updates_in_place_and_matches_jax():
     names = ("inp", "leak", "out")
-    nnet = Sequential(OrderedDict(zip(names, (Linear((3, 4)), LeakNp(4), Linear((4, 2))))))
-    jnet = Sequential(OrderedDict(zip(names, (LinearJax((3, 4)), Leak(4), LinearJax((4, 2))))))
+    nnet = Sequential(OrderedDict(zip(names, (Linear((3, 4)), LeakNp(4), Linear((4, 2))), strict=True)))
+    jnet = Sequential(OrderedDict(zip(names, (LinearJax((3, 4)), Leak(4), LinearJax((4, 2))), strict=True)))
     jnet = jnet.set_attributes(nnet.parameters())
     x = np.random.rand(2, 7, 3)
     nout, nstate, nrec = nnet(x, record=True)

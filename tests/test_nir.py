@@ -1,11 +1,12 @@
 """NIR export / import: node mapping, round trips (in memory and through .nir files), errors."""
 
 import sys
-from collections import OrderedDict
 
 import nir
 import numpy as np
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from rockpool.graph import from_nir, read_nir, to_nir, write_nir
 from rockpool.nn.combinators import FFwdStack, Residual, Sequential
@@ -182,8 +183,23 @@ def test_timed_wrapper_exports_its_module():
 def test_export_errors_name_the_module():
     with pytest.raises(ValueError, match="InstantJax '1_InstantJax'"):
         to_nir(Sequential(LinearJax((2, 2)), InstantJax(2)))
-    with pytest.raises(ValueError, match="2 synapses per neuron"):
-        to_nir(LIFJax((4, 2)))
+    with pytest.raises(ValueError, match="2 synapses per neuron with different tau_syn"):
+        to_nir(LIFJax((4, 2), tau_syn=[[0.01, 0.02], [0.01, 0.02]]))
+
+
+def test_lif_with_several_synapses_per_neuron_exports_a_summing_layer():
+    rng = np.random.default_rng(5)
+    lif = LIF((6, 2), tau_syn=[0.01, 0.03], threshold=0.5, has_rec=True, w_rec=rng.normal(0, 0.3, (2, 6)))
+    g = to_nir(lif)
+    summing = g.nodes["LIF.synapses"].weight
+    assert summing.tolist() == [[1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1]]
+    assert g.nodes["LIF.w_rec"].weight.shape == (2, 2)
+    back = from_nir(g, backend="native")
+    assert [type(m).__name__ for m in back] == ["Linear", "LIF"]
+    x = _spikes(60, 6, p=0.3).astype(float)
+    out = lif(x)[0]
+    assert out.sum() > 0
+    np.testing.assert_array_equal(back(x)[0], out)
 
 
 def _graph(*nodes):
@@ -276,3 +292,21 @@ def test_missing_nir_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "nir", None)
     with pytest.raises(ImportError, match=r"rockpool\[nir\]"):
         to_nir(LinearJax((2, 2)))
+
+
+@given(
+    tau_mem=st.floats(0.002, 0.2),
+    tau_syn=st.floats(0.002, 0.2),
+    bias=st.floats(-0.5, 0.5),
+    threshold=st.floats(0.1, 3.0),
+    dt=st.sampled_from([1e-4, 1e-3, 2e-3]),
+)
+def test_round_trip_keeps_lif_parameters_exactly(tau_mem, tau_syn, bias, threshold, dt):
+    """Property: to_nir -> from_nir rebuilds our own LIF with the same parameters (to 1 ulp)."""
+    assume(min(tau_mem, tau_syn) >= dt)  # shorter time constants warn: not a valid configuration
+    lif = LIF(2, tau_mem=tau_mem, tau_syn=tau_syn, bias=bias, threshold=threshold, dt=dt)
+    back = from_nir(to_nir(lif), backend="native")
+    assert back.dt == dt
+    for name in ("tau_mem", "tau_syn", "threshold"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(lif, name))
+    np.testing.assert_allclose(back.bias, lif.bias, rtol=1e-15, atol=0)

@@ -176,14 +176,14 @@ def _chain(mod: Any, weights: bool = False) -> GraphHolder:
     if not subs:
         raise ValueError(f"{mod._label}.as_graph(): the network has no submodules.")
     graphs = []
-    for i, (name, sub) in enumerate(subs):
+    for i, (_name, sub) in enumerate(subs):
         if weights and i > 0:
             w = getattr(mod, f"weight_{i - 1}")
             graphs.append(
                 LinearWeights._factory(w.shape[0], w.shape[1], f"weight_{i - 1}", mod, _arr(w))
             )
         graphs.append(sub.as_graph())
-    for a, b in zip(graphs[:-1], graphs[1:]):
+    for a, b in zip(graphs[:-1], graphs[1:], strict=True):
         connect_modules(a, b)
     return GraphHolder(SetList(graphs[0].input_nodes), SetList(graphs[-1].output_nodes), _gname(mod), mod)
 
@@ -203,9 +203,9 @@ def _residual(mod: Any) -> GraphModuleBase:
     holder = _chain(mod)
     skip = AliasConnection._factory(mod.size_in, mod.size_out, f"{_gname(mod)}_skip", mod)
     # - The skip path reads the block's input nodes and adds into its output nodes
-    for keep, drop in zip(holder.input_nodes, list(skip.input_nodes)):
+    for keep, drop in zip(holder.input_nodes, list(skip.input_nodes), strict=True):
         _merge_nodes(keep, drop)
-    for keep, drop in zip(holder.output_nodes, list(skip.output_nodes)):
+    for keep, drop in zip(holder.output_nodes, list(skip.output_nodes), strict=True):
         _merge_nodes(keep, drop)
     return holder
 

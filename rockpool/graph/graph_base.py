@@ -33,7 +33,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, List, Optional
+from typing import Any, Iterable, Optional
 
 __all__ = ["SetList", "GraphNode", "GraphModuleBase", "GraphModule", "GraphHolder", "as_GraphHolder"]
 

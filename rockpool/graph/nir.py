@@ -111,12 +111,13 @@ def _export(mod: Any, name: str) -> _Part:
         tau_syn = _f64(mod.tau_syn)
         n_in, n_out = mod.size_in, mod.size_out
         n_syn = n_in // n_out
-        if n_syn != 1:
+        if n_syn != 1 and not np.all(tau_syn == tau_syn[:, :1]):
             raise ValueError(
-                f"to_nir: {_label(mod)} has {n_syn} synapses per neuron, but nir.CubaLIF has one. "
-                f"Export a layer with shape (N, N), with the synapse sum done by a preceding Linear."
+                f"to_nir: {_label(mod)} has {n_syn} synapses per neuron with different tau_syn, but "
+                f"nir.CubaLIF has one synapse per neuron. Give each neuron's synapses one tau_syn, or "
+                f"use a layer of shape (N, N)."
             )
-        tau_syn = tau_syn.reshape(n_out)
+        tau_syn = tau_syn[:, 0].copy()
         k = tau_mem / dt
         node = nir.CubaLIF(
             tau_syn=tau_syn,
@@ -128,7 +129,18 @@ def _export(mod: Any, name: str) -> _Part:
             w_in=tau_syn.copy(),
             metadata={"rockpool_class": "LIF", "dt": dt, "reset": "subtractive"},
         )
-        return _with_rec(mod, name, node)
+        if n_syn == 1:
+            return _with_rec(mod, name, node)
+        # - Synapses sharing a time constant add up: input channel j feeds neuron j // n_syn
+        summing = np.kron(np.eye(n_out), np.ones((1, n_syn)))  # (Nout, Nin), NIR layout
+        syn = f"{name}.synapses"
+        nodes = {syn: nir.Linear(weight=summing), name: node}
+        edges = [(syn, name)]
+        if "w_rec" in mod._registry:
+            rec = f"{name}.w_rec"
+            nodes[rec] = nir.Linear(weight=(_f64(mod.w_rec) @ summing.T).T)
+            edges += [(name, rec), (rec, name)]
+        return _Part(nodes, edges, syn, name)
 
     if _class_in_mro(mod, "ExpSyn", "ExpSynJax"):
         tau = np.broadcast_to(_f64(mod.tau), (mod.size_out,)).copy()
@@ -481,7 +493,7 @@ def _import_graph(graph: Any, C: _Classes, dt: float, where: str = "") -> Any:
     mods = _fold(items, C)
     names = [k.replace(".", "_") for k in chain]
     if len(mods) == len(chain):
-        named = OrderedDict(zip(_unique(names), mods))
+        named = OrderedDict(zip(_unique(names), mods, strict=True))
     else:
         named = OrderedDict((f"{i}_{type(m).__name__}", m) for i, m in enumerate(mods))
     if skip:

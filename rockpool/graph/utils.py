@@ -10,7 +10,7 @@ Example:
     >>> connect_modules(w, n)
     >>> nodes, modules = bag_graph(w)
     >>> len(nodes), len(modules)
-    (5, 2)
+    (8, 2)
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def connect_modules(
             f"connect_modules: cannot connect {len(src_idx)} output channel(s) of {source!r} to "
             f"{len(dst_idx)} input channel(s) of {dest!r}; give matching index lists."
         )
-    for si, di in zip(src_idx, dst_idx):
+    for si, di in zip(src_idx, dst_idx, strict=True):
         keep = source.output_nodes[si]
         drop = dest.input_nodes[di]
         _merge_nodes(keep, drop)
@@ -205,12 +205,12 @@ def replace_module(target: GraphModule, replacement: GraphModuleBase) -> GraphMo
             f"replace_module: {replacement!r} has {replacement.size_in} inputs / "
             f"{replacement.size_out} outputs, but {target!r} has {target.size_in} / {target.size_out}."
         )
-    for i, (tn, rn) in enumerate(zip(list(target.input_nodes), list(replacement.input_nodes))):
+    for i, (tn, rn) in enumerate(zip(list(target.input_nodes), list(replacement.input_nodes), strict=True)):
         tn.remove_sink(target)
         _merge_nodes(tn, rn)
         if replacement.input_nodes[i] is not tn:  # a holder is not registered with its nodes
             list.__setitem__(replacement.input_nodes, i, tn)
-    for i, (tn, rn) in enumerate(zip(list(target.output_nodes), list(replacement.output_nodes))):
+    for i, (tn, rn) in enumerate(zip(list(target.output_nodes), list(replacement.output_nodes), strict=True)):
         tn.remove_source(target)
         _merge_nodes(tn, rn)
         if replacement.output_nodes[i] is not tn:

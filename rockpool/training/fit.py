@@ -589,8 +589,9 @@ def fit(
     last_shown = time.perf_counter()
 
     def current_net(copy: bool = False) -> JaxModule:
-        p = _copy_tree(params) if copy else params
-        return net.set_attributes(p)
+        # - Unchecked: mid-training snapshots must never fail (a time constant pushed below zero
+        #   is reported when training ends, not by losing the run)
+        return _with_params(net, _copy_tree(params) if copy else params)
 
     def save(reason_epoch: int, reason_batch: int) -> Optional[Path]:
         if checkpoint is None:
@@ -728,4 +729,23 @@ def fit(
             bar.close()
 
     history = run.history(epochs_completed, stopped, t0, t_first, n_steps)
-    return current_net(), history
+    try:
+        trained = net.set_attributes(params)  # checked: positive time constants etc.
+    except ValueError as e:
+        raise TrainingError(
+            f"fit: training moved parameters out of their valid range: {e} Constrain them with "
+            f"bounds=make_bounds(...) (e.g. lower[...]['tau'] = 10 * dt) or a bounds_cost term in "
+            f"the loss. error.net holds the (unchecked) trained module"
+            f"{f', and {str(checkpoint)!r} the checkpoint' if checkpoint else ''}.",
+            current_net(), history, checkpoint,
+        ) from e
+    return trained, history
+
+
+def _with_params(net: JaxModule, tree: Tree) -> JaxModule:
+    """``net`` with new parameter values, assigned without validation (shapes are unchanged)."""
+    new = net._shallow_copy()
+    d = new.__dict__
+    for k, v in tree.items():
+        d[k] = _with_params(d[k], v) if isinstance(v, dict) else v
+    return new

@@ -37,6 +37,7 @@ __all__ = [
     "tree_clip",
     "tree_clip_by_global_norm",
     "bound_at",
+    "get_by_path",
 ]
 
 Path = Tuple[Hashable, ...]
@@ -117,7 +118,7 @@ def tree_scale(tree: Any, scale: Any) -> Any:
 
 def tree_dot(a: Any, b: Any) -> jax.Array:
     """:math:`\\sum_{leaves} \\sum_i a_i b_i`."""
-    parts = [jnp.sum(x * y) for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b))]
+    parts = [jnp.sum(x * y) for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b), strict=True)]
     return sum(parts, jnp.zeros(()))
 
 
@@ -173,6 +174,3 @@ def tree_clip_by_global_norm(tree: Any, max_norm: float) -> Any:
     scale = jnp.minimum(1.0, max_norm / jnp.maximum(norm, jnp.finfo(norm.dtype).tiny))
     return jax.tree_util.tree_map(lambda x: x * scale.astype(jnp.result_type(x)), tree)
 
-
-# - Re-exported for convenience: `get_by_path` works on any nested dict
-__all__.append("get_by_path")

@@ -18,7 +18,7 @@ from rockpool.nn.combinators.sequential import (
 from rockpool.nn.modules.module import Module
 from rockpool.parameters import Parameter
 
-__all__ = ["FFwdStack", "FFwdStackMixin", "ModFFwdStack", "JaxFFwdStack", "kaiming_uniform"]
+__all__ = ["FFwdStack", "FFwdStackMixin", "ModFFwdStack", "JaxFFwdStack", "kaiming_uniform"]  # noqa: F822
 
 
 def kaiming_uniform(shape: Tuple[int, int]) -> np.ndarray:

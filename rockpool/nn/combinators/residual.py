@@ -15,7 +15,7 @@ from rockpool.nn.combinators.sequential import (
 )
 from rockpool.nn.modules.module import Module
 
-__all__ = ["Residual", "ResidualMixin", "ModResidual", "JaxResidual"]
+__all__ = ["Residual", "ResidualMixin", "ModResidual", "JaxResidual"]  # noqa: F822
 
 
 class ResidualMixin(SequentialMixin):

@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterator, Optional, Tuple, Union
 
 from rockpool.nn.modules.module import Module
 
-__all__ = ["Sequential", "SequentialMixin", "ModSequential", "JaxSequential"]
+__all__ = ["Sequential", "SequentialMixin", "ModSequential", "JaxSequential"]  # noqa: F822 (lazy)
 
 Tree = Dict[str, Any]
 

@@ -248,6 +248,9 @@ class Module(ABC):
             value = self._to_array(value)
         except (TypeError, ValueError) as e:
             raise ValueError(f"{self._label}: cannot assign {value!r} to '{name}': {e}") from None
+        current = self.__dict__.get(name)
+        if value.dtype.kind in "biu" and getattr(current, "dtype", None) is not None and current.dtype.kind == "f":
+            value = value.astype(current.dtype)  # `mod.tau = 1` keeps tau floating point
         shapes = attr.shapes
         if shapes is not None and tuple(value.shape) not in shapes:
             if value.ndim == 0 or (value.ndim == 1 and value.shape[0] == 1):
@@ -569,7 +572,23 @@ class Module(ABC):
 
     # ------------------------------------------------------------------ conversions
     def timed(self, output_num: int = 0, dt: Optional[float] = None, add_events: bool = False):
-        """Convert this module to a :class:`~rockpool.nn.modules.timed_module.TimedModule`."""
+        """Wrap this module to evolve over time series (a :class:`~rockpool.nn.modules.TimedModuleWrapper`).
+
+        The wrapper rasterises :class:`~rockpool.timeseries.TSEvent` input (or samples
+        :class:`~rockpool.timeseries.TSContinuous` input) at ``dt``, evolves this module, and
+        returns a ``TSEvent`` (spiking output) or ``TSContinuous``; it keeps the state and a clock
+        between calls.
+
+        Args:
+            output_num: Which output to use if the module returns several.
+            dt: Time step in seconds (default: this module's ``dt``; required if it has none).
+            add_events: Count events per time bin instead of marking presence.
+
+        Example:
+            >>> from rockpool.nn.modules import Rate
+            >>> Rate(2).timed().dt
+            0.001
+        """
         from rockpool.nn.modules.timed_module import TimedModuleWrapper
 
         return TimedModuleWrapper(self, output_num=output_num, dt=dt, add_events=add_events)

@@ -23,12 +23,13 @@ Example:
 
 from __future__ import annotations
 
+import warnings
 from abc import abstractmethod
 from typing import Any, Dict, Optional, Tuple, Union
 
 import numpy as np
 
-from rockpool.nn.modules.module import Module, Tree
+from rockpool.nn.modules.module import Module, RockpoolWarning, Tree
 
 __all__ = ["TimedModule", "TimedModuleWrapper"]
 
@@ -54,7 +55,8 @@ class TimedModule(Module):
     (``duration`` seconds, rounded up to whole steps; or up to the end of ``ts_input``; one of the
     three must be given), then advances :attr:`t`. ``kwargs_timeseries`` are passed to the output
     time series (e.g. ``{"name": "out"}``). Subclasses implement :meth:`evolve`, which runs with
-    :attr:`t` still at the start time.
+    :attr:`t` still at the start time. Timed submodules keep their own clocks; a submodule whose
+    ``dt`` does not divide the duration of a call rounds up to whole steps of its own.
 
     Args:
         shape: The module's shape (``shape[0]`` inputs, ``shape[-1]`` outputs).
@@ -207,13 +209,7 @@ class TimedModule(Module):
     ) -> Tuple[Any, Tree, Tree]:
         n = self._determine_timesteps(ts_input, duration, num_timesteps)
         result = self.evolve(
-            ts_input,
-            duration=n * self.dt,
-            num_timesteps=n,
-            kwargs_timeseries=dict(kwargs_timeseries or {}),
-            record=record,
-            *args,
-            **kwargs,
+            ts_input, n * self.dt, n, dict(kwargs_timeseries or {}), record, *args, **kwargs
         )
         self.__dict__["_timestep"] += n
         return result
@@ -241,8 +237,10 @@ class TimedModuleWrapper(TimedModule):
 
     The wrapper delegates the functional API to the wrapped module: ``parameters()``, ``state()``,
     ``simulation_parameters()``, ``set_attributes()``, ``reset_state()``, ``reset_parameters()``
-    and attribute reads (``tmod.tau``). It is stateful: after each call (and after each functional
-    call) it holds the module's new state, also for JAX modules.
+    and attribute reads and assignments (``tmod.tau``, ``tmod.tau = x``; a JAX module is replaced,
+    never mutated). It is stateful: after each call (and after each functional call) it holds the
+    module's new state, also for JAX modules. Assigning ``tmod.dt`` sets the time base and the
+    module's own ``dt``.
 
     Args:
         module: The clocked module to wrap.
@@ -272,8 +270,9 @@ class TimedModuleWrapper(TimedModule):
             raise TypeError(
                 f"TimedModuleWrapper: expected a rockpool Module to wrap, got {type(module).__name__}."
             )
+        own_dt = getattr(module, "dt", None)
         if dt is None:
-            dt = getattr(module, "dt", None)
+            dt = own_dt
             if dt is None:
                 raise ValueError(
                     f"{module.full_name.strip()}.timed(): this module has no `dt`; give the time step, "
@@ -287,6 +286,14 @@ class TimedModuleWrapper(TimedModule):
             spiking_input=module.spiking_input,
             spiking_output=module.spiking_output,
         )
+        if own_dt is not None and not np.isclose(self.dt, float(own_dt)):
+            warnings.warn(
+                f"{module.full_name.strip()}.timed(dt={self.dt:g}): the module steps with its own "
+                f"dt = {float(own_dt):g} s; the wrapper's dt only sets the time base of the series. "
+                f"Set the module's dt instead (or assign tmod.dt, which sets both).",
+                RockpoolWarning,
+                stacklevel=3,
+            )
         d["_module"] = module
         d["_output_num"] = int(output_num)
         d["_add_events"] = bool(add_events)
@@ -307,6 +314,12 @@ class TimedModuleWrapper(TimedModule):
         """Whether event input is rasterised as counts per bin."""
         return self.__dict__["_add_events"]
 
+    @property
+    def _label(self) -> str:
+        mod = self.__dict__.get("_module")
+        inner = f" around {mod.full_name.strip()}" if mod is not None else ""
+        return f"{self.full_name.strip()}{inner}"
+
     def __getattr__(self, name: str) -> Any:
         # - Only called when normal lookup fails: read attributes of the wrapped module
         mod = self.__dict__.get("_module")
@@ -318,6 +331,26 @@ class TimedModuleWrapper(TimedModule):
             raise AttributeError(
                 f"TimedModuleWrapper around {mod.full_name.strip()} has no attribute '{name}'."
             ) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # - Assigning a registered attribute of the wrapped module sets it there
+        mod = self.__dict__.get("_module")
+        if isinstance(getattr(type(self), name, None), property):
+            super().__setattr__(name, value)  # the wrapper's own properties (dt)
+            if name == "dt" and mod is not None and "dt" in mod._registry:
+                self._set_attr_of_module("dt", self.dt)  # keep the module's step in line
+            return
+        if mod is not None and name in mod._registry:
+            self._set_attr_of_module(name, value)
+            return
+        super().__setattr__(name, value)
+
+    def _set_attr_of_module(self, name: str, value: Any) -> None:
+        mod = self.module
+        if _is_jax(mod):
+            self._set_module(mod.set_attributes({name: value}))  # never mutate a JAX module
+        else:
+            setattr(mod, name, value)
 
     def _set_module(self, mod: Module) -> "TimedModuleWrapper":
         self.__dict__["_module"] = mod
