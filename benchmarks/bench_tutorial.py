@@ -106,9 +106,10 @@ def baseline_case(stateful: bool, net):
             i = inputs @ params["w0"]  # (T, 200): input weighting outside the loop
             alpha = DT / params["tau"]
             drive = (i + params["bias"]) * alpha
+            decay = 1.0 - alpha
 
             def step(x, d):
-                x = (1.0 - alpha) * x + d
+                x = decay * x + d
                 return x, x
 
             _, xs = jax.lax.scan(step, jnp.zeros(200, jnp.float32), drive)  # state reset to 0

@@ -23,6 +23,7 @@ import inspect
 import math
 import sys
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
@@ -213,11 +214,27 @@ def _adapter(optimizer: Any, lr: Optional[float]) -> Any:
 
 
 # ---------------------------------------------------------------------------------------- the step
+_FORMS: "weakref.WeakKeyDictionary[Callable, str]" = weakref.WeakKeyDictionary()
+
+
 def _loss_form(loss: Callable, form: str) -> str:
     if form in ("params", "output"):
         return form
     if form != "auto":
         raise ValueError(f"fit: loss_form must be 'auto', 'params' or 'output' (got {form!r}).")
+    try:
+        return _FORMS[loss]
+    except (KeyError, TypeError):
+        pass
+    found = _detect_form(loss)
+    try:
+        _FORMS[loss] = found
+    except TypeError:  # not weak-referenceable
+        pass
+    return found
+
+
+def _detect_form(loss: Callable) -> str:
     try:
         sig = inspect.signature(loss)
     except (TypeError, ValueError):
@@ -246,6 +263,7 @@ class _Config:
     form: str
     opt: Any
     bounded: bool
+    net_def: Any  # treedef of the network: its leaves are passed as a flat list (cheaper per call)
 
 
 def _scalar_loss(value: Any) -> Any:
@@ -272,7 +290,9 @@ def _clip(params: Tree, lower: Tree, upper: Tree) -> Tree:
     return out
 
 
-def _step(cfg: _Config, params, opt_state, failed, count, net, x, y, bounds):
+def _step(cfg: _Config, params, opt_state, failed, count, net_leaves, x, y, bounds):
+    net = jax.tree_util.tree_unflatten(cfg.net_def, net_leaves)
+
     def objective(p):
         if cfg.form == "params":
             return _scalar_loss(cfg.loss(p, net, x, y))
@@ -296,6 +316,22 @@ def _step(cfg: _Config, params, opt_state, failed, count, net, x, y, bounds):
 
 
 _train_step = jax.jit(_step, static_argnums=0, donate_argnums=(1, 2))  # params, optimiser state
+
+
+def _cache_size() -> int:
+    """Number of compiled variants of the step (-1 where JAX does not say)."""
+    size = getattr(_train_step, "_cache_size", None)
+    return size() if size is not None else -1
+
+
+def _prepare_impl(opt: Any, params: Tree, opt_state: Any, step: Any):
+    if opt_state is None:
+        opt_state = opt.init(params)
+    params, opt_state = jax.tree_util.tree_map(jnp.copy, (params, opt_state))
+    return params, opt_state, jnp.zeros((), bool), jnp.asarray(step, jnp.int32)
+
+
+_prepare = jax.jit(_prepare_impl, static_argnums=0)
 
 
 def _align_bounds(bounds: Any, params: Tree, all_params: Tree) -> Tuple[Tree, Tree]:
@@ -347,14 +383,20 @@ def _align_bounds(bounds: Any, params: Tree, all_params: Tree) -> Tuple[Tree, Tr
 
 # ---------------------------------------------------------------------------------------- helpers
 def _signature(batch: Batch) -> Tuple:
+    x, y = batch
+    if all(hasattr(a, "shape") and hasattr(a, "dtype") for a in batch):  # fast path: two arrays
+        canon = jax.dtypes.canonicalize_dtype
+        return x.shape, canon(x.dtype), y.shape, canon(y.dtype)
     leaves, treedef = jax.tree_util.tree_flatten(batch)
     return treedef, tuple(
-        (tuple(np.shape(leaf)), jax.dtypes.canonicalize_dtype(np.result_type(leaf))) for leaf in leaves
+        (tuple(np.shape(leaf)), jax.dtypes.canonicalize_dtype(getattr(leaf, "dtype", None) or np.result_type(leaf)))
+        for leaf in leaves
     )
 
 
 def _describe_sig(sig: Tuple) -> str:
-    return ", ".join(f"{s}{' ' + str(d) if d != np.float32 else ''}" for s, d in sig[1])
+    pairs = [(sig[0], sig[1]), (sig[2], sig[3])] if len(sig) == 4 else sig[1]
+    return ", ".join(f"{tuple(s)}{' ' + str(d) if d != np.float32 else ''}" for s, d in pairs)
 
 
 def _copy_tree(tree: Any) -> Any:
@@ -400,7 +442,10 @@ class _Run:
         """Read pending device losses back; note the first non-finite step."""
         if not self.pending:
             return
-        values, flags = jax.device_get(([p[0] for p in self.pending], [p[1] for p in self.pending]))
+        # - The failure flag is sticky: the last one says whether any step failed
+        any_failed = bool(self.pending[-1][1])
+        values = jax.device_get([p[0] for p in self.pending])
+        flags = jax.device_get([p[1] for p in self.pending]) if any_failed else [False] * len(values)
         for (_, _, e, b), v, f in zip(self.pending, values, flags):
             if self.bad_step is not None:
                 break
@@ -545,9 +590,10 @@ def fit(
         raise ValueError(
             f"fit: {net._label} has no parameters{'' if family is None else f' of family {family!r}'} to train."
         )
-    opt_state = opt.init(params)
+    opt_state = None
     if resume and checkpoint.exists():
-        ck = _ckpt.load_checkpoint(checkpoint, net, opt_state)
+        template = jax.eval_shape(opt.init, params)
+        ck = _ckpt.load_checkpoint(checkpoint, net, template)
         net, opt_state = ck.net, ck.opt_state
         params = net.parameters(family)
         info = ck.extra.get("fit", {})
@@ -555,15 +601,14 @@ def fit(
         start_epoch, start_batch = int(info.get("epoch", 0)), int(info.get("batch", 0))
         loss_hist, epoch_hist, batch_hist = list(info.get("loss", [])), list(info.get("loss_epoch", [])), list(info.get("loss_batch", []))
     bnds = _align_bounds(bounds, params, net.parameters()) if bounds is not None else None
-    cfg = _Config(loss, form, opt, bnds is not None and bool(jax.tree_util.tree_leaves(bnds)))
-    if not cfg.bounded:
+    bounded = bnds is not None and bool(jax.tree_util.tree_leaves(bnds))
+    if not bounded:
         bnds = None
 
-    # - Device placement: copies, because the step donates (deletes) its parameter buffers
+    # - Fresh buffers (the step donates, i.e. deletes, its parameter and optimiser buffers) and
+    #   the optimiser's initial state, in one compiled call
     mesh = None
-    params, opt_state = _copy_tree(params), _copy_tree(opt_state)
-    failed = jnp.zeros((), bool)
-    count = jnp.asarray(step, jnp.int32)
+    params, opt_state, failed, count = _prepare(opt, params, opt_state, np.int32(step))
     if devices is not None:
         from rockpool.training import parallel
 
@@ -572,6 +617,8 @@ def fit(
             (params, opt_state, failed, count, net, bnds), mesh
         )
 
+    net_leaves, net_def = jax.tree_util.tree_flatten(net)
+    cfg = _Config(loss, form, opt, bounded, net_def)
     run = _Run(loss_hist, epoch_hist, batch_hist)
     first_sig = None
     n_steps = 0
@@ -625,6 +672,7 @@ def fit(
 
     epoch = start_epoch
     batch_idx = start_batch
+    cache_before = _cache_size()
     try:
         for epoch in range(start_epoch, epochs):
             batches = _epoch_batches(data, epoch)
@@ -661,12 +709,14 @@ def fit(
                         )
                     x, y = parallel.shard_batch((x, y), mesh)
                 params, opt_state, failed, count, value = _train_step(
-                    cfg, params, opt_state, failed, count, net, x, y, bnds
+                    cfg, params, opt_state, failed, count, net_leaves, x, y, bnds
                 )
                 run.pending.append((value, failed, epoch, batch_idx))
                 n_steps += 1
                 if n_steps == 1:
-                    jax.block_until_ready(value)
+                    # - Time the compilation (when there was one) without stalling cached runs
+                    if _cache_size() != cache_before:
+                        jax.block_until_ready(value)
                     t_first = time.perf_counter()
                 step += 1
                 now = time.perf_counter()

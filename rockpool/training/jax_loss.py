@@ -77,7 +77,7 @@ def l2sqr_norm(params: Tree) -> jax.Array:
     leaves = _leaves(params)
     if not leaves:
         return jnp.zeros(())
-    return sum(jnp.mean(jnp.square(x)) for x in leaves) / len(leaves)
+    return jnp.asarray(sum(jnp.mean(jnp.square(x)) for x in leaves)) / len(leaves)
 
 
 def l0_norm_approx(params: Tree, sigma: float = 1e-4) -> jax.Array:

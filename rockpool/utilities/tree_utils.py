@@ -232,7 +232,7 @@ def make_prototype(tree: Tree, value: Any = None) -> Tree:
     return tree_fill(tree, value)
 
 
-def tree_update(tree: Tree, other: Tree) -> Tree:
+def tree_update(tree: Mapping, other: Mapping) -> Tree:
     """Return ``tree`` with the leaves present in ``other`` replaced (a recursive, non-mutating merge).
 
     Example:

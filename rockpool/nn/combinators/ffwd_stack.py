@@ -34,6 +34,8 @@ class FFwdStackMixin(SequentialMixin):
     ``(part_i.size_out, part_{i+1}.size_in)``; neighbouring sizes need not match.
     """
 
+    _weight_init_func: Callable[[Tuple[int, ...]], Any]
+
     def __init__(self, *args, weight_init_func: Optional[Callable[[Tuple[int, int]], Any]] = None, **kwargs):
         super().__init__(*args, **kwargs)
         if len(self) == 0:

@@ -13,9 +13,14 @@ It is a factory: the result is a :class:`JaxSequential` (a pytree, usable inside
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Dict, Iterator, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterator, Optional, Tuple, Union
 
 from rockpool.nn.modules.module import Module
+
+if TYPE_CHECKING:  # the mixins are always combined with Module; tell the type checker
+    _MixinBase = Module
+else:
+    _MixinBase = object
 
 __all__ = ["Sequential", "SequentialMixin", "ModSequential", "JaxSequential"]  # noqa: F822 (lazy)
 
@@ -32,6 +37,7 @@ def _is_jax_module(mod: Any) -> bool:
 
 def _named_modules(owner: str, args: tuple) -> Tuple[Tuple[Optional[str], Module], ...]:
     """Turn ``(*mods)`` or ``(OrderedDict(name=mod, ...),)`` into ``((name or None, mod), ...)``."""
+    items: Tuple[Tuple[Optional[str], Any], ...]
     if len(args) == 1 and isinstance(args[0], Mapping):
         items = tuple((str(k), v) for k, v in args[0].items())
     else:
@@ -46,7 +52,7 @@ def _named_modules(owner: str, args: tuple) -> Tuple[Tuple[Optional[str], Module
     return items
 
 
-class SequentialMixin:
+class SequentialMixin(_MixinBase):
     """Shared logic of :class:`ModSequential`, :class:`JaxSequential` (and the residual combinators).
 
     Submodules are registered in order under their names; the combinator's shape is
@@ -54,6 +60,8 @@ class SequentialMixin:
     ``spiking_output`` from the last. Parts can be read back by position (``net[0]``,
     ``net[-1]``), by name (``net['1_RateJax']``) or as attributes (``getattr(net, '1_RateJax')``).
     """
+
+    _submodule_names: Tuple[str, ...]  # set by Module.__init__
 
     def __init__(self, *args, **kwargs):
         items = _named_modules(type(self).__name__, args)

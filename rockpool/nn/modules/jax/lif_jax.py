@@ -48,7 +48,7 @@ def _step_core(i, v, s, x_t, n_t, a, b, bias, th, w_rec, spk):
     else:
         r = None
         i = (i + x_t) * a
-    vp = v * b + jnp.sum(i, axis=-1) + bias
+    vp = v * b + (jnp.sum(i, axis=-1) if i.ndim == 3 else i) + bias
     if n_t is not None:
         vp = vp + n_t
     s_new = spk(vp)
@@ -130,7 +130,7 @@ def _make_lif_vjp(sur: Surrogate, width: float, max_spikes: Any, has_rec: bool, 
         a, b, th, w_rec, v0, s0, sp_all, vp_all, i_all = res
         g_sp, g_iT, g_vT, g_sT = cts
         B, T, N = sp_all.shape
-        S = a.shape[-1]
+        multi = i_all.ndim == 4  # several synapses per neuron: (B, T, N, S)
         dtype = vp_all.dtype
 
         def body(k, carry):
@@ -145,9 +145,9 @@ def _make_lif_vjp(sur: Surrogate, width: float, max_spikes: Any, has_rec: bool, 
             # - s = spike(vp)
             gvp = gv + gs * dx
             # - vp = v_prev * b + sum_syn(i) + bias (+ noise);  i = (i_prev + x + r) * a
-            git = gi + gvp[..., None]
+            git = gi + (gvp[..., None] if multi else gvp)
             gx = git * a
-            gsr = (gx.reshape(B, N * S) @ w_rec.T) if has_rec else jnp.zeros_like(gsr)
+            gsr = (gx.reshape(B, -1) @ w_rec.T) if has_rec else jnp.zeros_like(gsr)
             return gx, gvp * b, gsr, gth, _put(gx_buf, gx, t), _put(gvp_buf, gvp, t)
 
         init = (
@@ -155,7 +155,7 @@ def _make_lif_vjp(sur: Surrogate, width: float, max_spikes: Any, has_rec: bool, 
             g_vT.astype(dtype),
             g_sT.astype(dtype),
             jnp.zeros((N,), dtype),
-            jnp.zeros((B, T, N, S), dtype),
+            jnp.zeros(i_all.shape, dtype),
             jnp.zeros((B, T, N), dtype),
         )
         gi0, gv0, gs0, gth, gx, gvp = lax.fori_loop(0, T, body, init)
@@ -168,7 +168,7 @@ def _make_lif_vjp(sur: Surrogate, width: float, max_spikes: Any, has_rec: bool, 
         g_bias = jnp.sum(gvp, axis=(0, 1))
         if has_rec:
             s_prev = jnp.concatenate([s0[:, None], sp_all[:, :-1]], axis=1)
-            g_w = jnp.einsum("btn,btj->nj", s_prev, gx.reshape(B, T, N * S))
+            g_w = jnp.einsum("btn,btj->nj", s_prev, gx.reshape(B, T, -1))
         else:
             g_w, gs0 = None, jnp.zeros_like(gs0)
         g_noise = gvp if has_noise else None
@@ -186,6 +186,10 @@ def lif_evolve(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spik
     if record:
         return lif_scan(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, True)
     f = _make_lif_vjp(sur, float(width), max_spikes, w_rec is not None, noise is not None)
+    if x.shape[-1] == 1:
+        # - One synapse per neuron: drop the synapse axis, so the loop works on (B, N) arrays
+        sp, i, v, s = f(a[:, 0], b, bias, th, w_rec, x[..., 0], noise, i0[..., 0], v0, s0)
+        return sp, (i[..., None], v, s), {}
     sp, i, v, s = f(a, b, bias, th, w_rec, x, noise, i0, v0, s0)
     return sp, (i, v, s), {}
 
@@ -204,7 +208,9 @@ class LIFJax(JaxModule):
         S(t)[n]      = min(floor(V[n] / threshold[n]), max_spikes_per_dt) if V[n] >= threshold[n] else 0
         V[n]        -= S(t)[n] * threshold[n]          (subtractive reset)
 
-    with ``xi(t)`` standard normal noise (so ``noise_std`` is the standard deviation after one second).
+    with ``xi(t)`` standard normal noise (so ``noise_std`` is the standard deviation after one second),
+    drawn from the ``rng_key`` state; the key advances on every evolve that draws noise
+    (``noise_std > 0``) and ``reset_state()`` restores the initial key.
 
     **Synapse layout.** The input has ``Nin = Nout * n_syn`` channels; channel ``j`` feeds synapse
     ``j % n_syn`` of neuron ``j // n_syn`` (the input is reshaped to ``(B, T, Nout, n_syn)``). The
@@ -372,9 +378,10 @@ class LIFJax(JaxModule):
 
         a = jnp.exp(-self.dt / self.tau_syn)
         b = jnp.exp(-self.dt / self.tau_mem)
-        key, sub = jax.random.split(self.rng_key)
-        noise = None
+        # - Noise is drawn (and the key advanced) only when there is noise: no PRNG work otherwise
+        key, noise = self.rng_key, None
         if self.noise_std > 0:
+            key, sub = jax.random.split(self.rng_key)
             noise = jax.random.normal(sub, (B, T, n_out), fd) * (self.noise_std * np.sqrt(self.dt))
         w_rec = self.w_rec if self.has_rec else None
 

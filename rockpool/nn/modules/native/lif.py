@@ -46,12 +46,13 @@ def lif_shape(cls: str, shape: Any) -> Tuple[int, int]:
 
 
 def syn_param(cls: str, name: str, value: Any, n_out: int, n_syn: int) -> Any:
-    """Broadcast a per-synapse value to ``(Nout, n_syn)``: accepts a scalar, ``(Nout,)``,
-    ``(n_syn,)``, ``(Nout, 1)`` or ``(Nout, n_syn)``."""
+    """Broadcast a per-synapse value to ``(Nout, n_syn)``: accepts a scalar, ``(Nout,)`` (one value
+    per neuron), ``(n_syn,)`` (one per synapse index, when ``n_syn != Nout``), ``(Nout, 1)`` or
+    ``(Nout, n_syn)``."""
     if value is None:
         return None
     arr = np.asarray(getattr(value, "value", value))
-    if arr.ndim == 1 and arr.shape[0] == n_out and n_syn != n_out:
+    if arr.ndim == 1 and arr.shape[0] == n_out:  # (Nout,) is per neuron, even if n_syn == Nout
         arr = arr[:, None]
     try:
         out = np.broadcast_to(arr, (n_out, n_syn)).copy()
@@ -206,10 +207,11 @@ class LIF(Module):
         th, bias = np.asarray(self.threshold), np.asarray(self.bias)
         w_rec = np.asarray(self.w_rec) if self.has_rec else None
 
-        rng = np.random.default_rng(np.asarray(self.rng_key, dtype=np.uint32))
-        new_key = rng.integers(0, 2**32, size=2, dtype=np.uint32)
-        noise = None
+        # - Noise is drawn (and the key advanced) only when there is noise, as in LIFJax
+        new_key, noise = np.asarray(self.rng_key, dtype=np.uint32), None
         if self.noise_std > 0:
+            rng = np.random.default_rng(new_key)
+            new_key = rng.integers(0, 2**32, size=2, dtype=np.uint32)
             noise = rng.standard_normal((B, T, n_out)) * (self.noise_std * np.sqrt(self.dt))
 
         spikes = np.zeros((B, T, n_out))
