@@ -11,10 +11,10 @@ import warnings
 warnings.filterwarnings("ignore")
 
 # - Rockpool imports
-from rockpool.nn.modules import RateJax
+from rockpool.nn.modules import RateJax  # noqa: E402
 
 # - Other useful imports
-import numpy as np
+import numpy as np  # noqa: E402
 
 try:
     from rich import print

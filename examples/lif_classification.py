@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -27,7 +26,7 @@ from rockpool.nn.combinators import Sequential
 from rockpool.nn.modules import LIFJax, LinearJax
 
 
-def build_net(n_in: int, n_hidden: int, n_out: int, seed: int = 0, scale: float = 0.1):
+def build_net(n_in: int, n_hidden: int, n_out: int, seed: int = 0, scale: float = 0.3):
     """LinearJax -> LIFJax -> LinearJax -> LIFJax, with input weights scaled for spiking input."""
     np.random.seed(seed)
     net = Sequential(
@@ -57,7 +56,7 @@ def accuracy(net, params, x, y) -> float:
 
 
 def train(steps: int = 150, n_train: int = 256, n_classes: int = 4, batch: int = 64,
-          lr: float = 3e-3, seed: int = 0, verbose: bool = True) -> dict:
+          lr: float = 1e-3, seed: int = 0, verbose: bool = True) -> dict:
     """Train on a fresh task; return the final train and test accuracy and the time taken."""
     x_train, y_train = spike_pattern_classification(n_train, n_classes, seed=seed)
     x_test, y_test = spike_pattern_classification(256, n_classes, seed=seed, sample_seed=seed + 100)

@@ -142,7 +142,8 @@ def plot_raster(
     fig, ax = _figure(ax)
     t_idx, n_idx = np.nonzero(s > 0)
     t = _time(s.shape[0], dt)
-    ax.scatter(t[t_idx], n_idx, s=4, marker="|" if s.shape[1] <= 64 else ".", c="k", linewidths=0.8)
+    size = float(np.clip(2400.0 / max(s.shape[1], 1), 2.0, 60.0))
+    ax.scatter(t[t_idx], n_idx, s=size, marker="|" if s.shape[1] <= 128 else ".", c="k", linewidths=1.0)
     ax.set_xlim(t[0] if t.size else 0, (t[-1] if t.size else 1) + (dt or 1.0))
     ax.set_ylim(-0.5, s.shape[1] - 0.5)
     ax.set_xlabel(_time_label(dt))
@@ -192,7 +193,8 @@ def plot_traces(
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     if len(chans) <= 10:
-        ax.legend(loc="upper right", fontsize="small", ncol=min(len(chans) + 1, 5))
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", title="channel",
+                  title_fontsize="small", frameon=False)
     return _finish(fig, path)
 
 

@@ -83,7 +83,7 @@ def test_fit_equals_handwritten_tutorial_loop():
     trained, hist = fit(net, loss, ds, optimizers.adam(1e-2), epochs=4, progress=False)
     np.testing.assert_allclose(hist.loss, np.array(loss_t), rtol=2e-5, atol=1e-6)
     for a, b in zip(jax.tree_util.tree_leaves(trained.parameters()),
-                    jax.tree_util.tree_leaves(get_params(opt_state))):
+                    jax.tree_util.tree_leaves(get_params(opt_state)), strict=True):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=2e-5, atol=1e-6)
     assert hist.loss[-3:].mean() < hist.loss[:3].mean()
     assert hist.epochs_completed == 4 and hist.epoch.tolist() == [0] * 3 + [1] * 3 + [2] * 3 + [3] * 3
@@ -251,3 +251,23 @@ def test_callbacks_stop_and_data_forms(capsys):
     fit(net, jax_loss.mse, ds, epochs=2, progress=True)
     err = capsys.readouterr().err
     assert "6/6" in err and "loss=" in err
+
+
+def test_nan_gradient_with_finite_loss_is_caught():
+    net = _net()
+    rng = np.random.default_rng(0)
+    data = [(rng.normal(size=(2, 10, 12)), rng.normal(size=(2, 10, 2))) for _ in range(3)]
+    data[1][1][0, 0, 0] = 1e6
+
+    def loss(params, net, x, y):
+        out, _, _ = net.reset_state().set_attributes(params)(x)
+        # - On the marked batch, sqrt at 0: a finite value with an infinite slope -> NaN gradient
+        flag = (y[0, 0, 0] > 1e5).astype(jnp.float32)
+        kink = jnp.sqrt((1.0 - flag) + 0.0 * jnp.sum(params["0_LinearJax"]["weight"]))
+        return jax_loss.mse(out, y) + kink
+
+    with pytest.raises(NonFiniteLossError, match=r"at step 1 \(epoch 0, batch 1\)") as info:
+        fit(net, loss, data, epochs=2, lr=1e-2, progress=False)
+    good, _ = fit(net, loss, data[:1], epochs=1, lr=1e-2, progress=False)
+    np.testing.assert_array_equal(np.asarray(info.value.net[0].weight), np.asarray(good[0].weight))
+    assert np.isfinite(float(str(info.value).split("(loss ")[1].split(")")[0]))

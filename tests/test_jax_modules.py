@@ -49,7 +49,7 @@ def _make(name):
 def _leaves_equal(a, b):
     la, lb = jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b)
     return len(la) == len(lb) and all(
-        np.shape(u) == np.shape(v) and np.array_equal(np.asarray(u), np.asarray(v)) for u, v in zip(la, lb)
+        np.shape(u) == np.shape(v) and np.array_equal(np.asarray(u), np.asarray(v)) for u, v in zip(la, lb, strict=True)
     )
 
 
@@ -61,7 +61,7 @@ def test_jit_equals_eager(name):
     out_j, state_j, rec_j = jax.jit(lambda m, i: m(i))(mod, x)
     np.testing.assert_allclose(np.asarray(out_j), np.asarray(out), rtol=1e-6, atol=1e-6)
     assert jax.tree_util.tree_structure(state_j) == jax.tree_util.tree_structure(state)
-    for u, v in zip(jax.tree_util.tree_leaves(state_j), jax.tree_util.tree_leaves(state)):
+    for u, v in zip(jax.tree_util.tree_leaves(state_j), jax.tree_util.tree_leaves(state), strict=True):
         np.testing.assert_allclose(np.asarray(u), np.asarray(v), rtol=1e-6, atol=1e-6)
     assert rec == {} and rec_j == {}
     assert isinstance(out, jax.Array) and out.dtype == jnp.float32
@@ -100,7 +100,7 @@ def test_batched_equals_looped(name):
             out_b = out_b[0]
         np.testing.assert_allclose(np.asarray(out[b]), out_b, rtol=1e-5, atol=1e-6)
         if b == 0:  # new_state holds batch element 0
-            for u, v in zip(jax.tree_util.tree_leaves(state), jax.tree_util.tree_leaves(state_b)):
+            for u, v in zip(jax.tree_util.tree_leaves(state), jax.tree_util.tree_leaves(state_b), strict=True):
                 np.testing.assert_allclose(np.asarray(u), np.asarray(v), rtol=1e-5, atol=1e-6)
 
 
@@ -117,7 +117,7 @@ def test_pytree_round_trip_gives_identical_module(name):
     assert jax.tree_util.tree_structure(sp) == jax.tree_util.tree_structure(sp2)
     assert all(
         (u is v) or np.array_equal(np.asarray(u), np.asarray(v))
-        for u, v in zip(jax.tree_util.tree_leaves(sp), jax.tree_util.tree_leaves(sp2))
+        for u, v in zip(jax.tree_util.tree_leaves(sp), jax.tree_util.tree_leaves(sp2), strict=True)
     )
     assert jax.tree_util.tree_structure(mod2) == treedef
     np.testing.assert_array_equal(np.asarray(mod2(x)[0]), np.asarray(mod(x)[0]))
@@ -301,6 +301,9 @@ def test_rate_jax_rng_key_and_noise():
     mod = RateJax(4, noise_std=0.2, rng_key=7)
     key0 = np.asarray(mod.rng_key)
     np.testing.assert_array_equal(key0, np.asarray(jax.random.PRNGKey(7)))
+    np.testing.assert_array_equal(np.asarray(RateJax(2, rng_key=jax.random.key(7)).rng_key), key0)
+    with pytest.raises(ValueError, match="rng_key must be an int seed or a PRNG key"):
+        RateJax(2, rng_key=np.zeros(3))
     x = np.zeros((T, 4))
     out1, s1, _ = mod(x, record=True)
     assert not np.array_equal(np.asarray(s1["rng_key"]), key0)  # advances
@@ -455,3 +458,79 @@ def test_tutorial_networks_print_as_the_page():
         "1_RateJax": {"tau": (200,), "bias": (200,), "threshold": (200,)},
         "2_LinearJax": {"weight": (200, 2)},
     }
+
+
+# ---------------------------------------------------------------------------------- linear recurrence kernel
+@pytest.mark.parametrize("decay_input", [False, True])
+def test_linear_recurrence_matches_scan_autodiff(decay_input):
+    from rockpool.nn.modules.jax.exp_syn_jax import linear_recurrence
+
+    def reference(d, u, x0):
+        def step(s, ut):
+            s = d * (s + ut) if decay_input else d * s + ut
+            return s, s
+
+        return jnp.swapaxes(jax.lax.scan(step, x0, jnp.swapaxes(u, 0, 1))[1], 0, 1)
+
+    rng = np.random.default_rng(1)
+    d = jnp.asarray(rng.uniform(-0.5, 1.0, 3), jnp.float32)  # negative factors too (unstable Euler)
+    u = jnp.asarray(rng.standard_normal((2, T, 3)), jnp.float32)
+    x0 = jnp.asarray(rng.standard_normal((2, 3)), jnp.float32)
+    c = jnp.asarray(rng.standard_normal((2, T, 3)), jnp.float32)
+    np.testing.assert_allclose(
+        np.asarray(linear_recurrence(d, u, x0, decay_input)), np.asarray(reference(d, u, x0)), rtol=1e-6, atol=1e-6
+    )
+    loss = lambda f: lambda *a: jnp.sum(jnp.sin(f(*a)) * c)  # noqa: E731
+    g = jax.grad(loss(lambda *a: linear_recurrence(*a, decay_input)), argnums=(0, 1, 2))(d, u, x0)
+    g_ref = jax.grad(loss(reference), argnums=(0, 1, 2))(d, u, x0)
+    for a, b in zip(g, g_ref, strict=True):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+    # - no time steps: empty output, zero gradients
+    empty = jnp.zeros((2, 0, 3))
+    assert linear_recurrence(d, empty, x0, decay_input).shape == (2, 0, 3)
+    np.testing.assert_array_equal(
+        np.asarray(jax.grad(lambda d: jnp.sum(linear_recurrence(d, empty, x0, decay_input)))(d)), 0.0
+    )
+
+
+@pytest.mark.parametrize("act_name", ["relu", "tanh"])
+def test_recurrent_rate_kernel_matches_scan_autodiff(act_name):
+    """The hand-written backward pass of the recurrent RateJax loop equals autodiff of a plain scan,
+    for every input (decay, alpha, w_rec, threshold, drive, x0), with cotangents on x and rec_input."""
+    from rockpool.nn.modules.jax.rate_jax import _rec_loop, get_activation
+
+    act = get_activation(act_name)
+
+    def reference(decay, alpha, w, th, u, x0, act):
+        def step(x, ut):
+            r = act(x, th) @ w
+            x = decay * x + ut + alpha * r
+            return x, (x, r)
+
+        _, (xs, rs) = jax.lax.scan(step, x0, jnp.swapaxes(u, 0, 1))
+        return jnp.swapaxes(xs, 0, 1), jnp.swapaxes(rs, 0, 1)
+
+    rng = np.random.default_rng(2)
+    n = 4
+    args = [
+        jnp.asarray(v, jnp.float32)
+        for v in (
+            rng.uniform(0.8, 0.99, n), rng.uniform(0.01, 0.2, n), rng.standard_normal((n, n)),
+            rng.uniform(-0.3, 0.3, n), rng.standard_normal((B, T, n)), rng.standard_normal((B, n)),
+        )
+    ]
+    c1, c2 = (jnp.asarray(rng.standard_normal((B, T, n)), jnp.float32) for _ in range(2))
+
+    def loss(f):
+        def inner(*a):
+            xs, rs = f(*a, act)
+            return jnp.sum(jnp.sin(xs) * c1) + jnp.sum(rs * c2)
+
+        return inner
+
+    for u, v in zip(_rec_loop(*args, act), reference(*args, act), strict=True):
+        np.testing.assert_allclose(np.asarray(u), np.asarray(v), rtol=1e-5, atol=1e-6)
+    g = jax.grad(loss(_rec_loop), argnums=tuple(range(6)))(*args)
+    g_ref = jax.grad(loss(reference), argnums=tuple(range(6)))(*args)
+    for u, v in zip(g, g_ref, strict=True):
+        np.testing.assert_allclose(np.asarray(u), np.asarray(v), rtol=1e-5, atol=1e-5)

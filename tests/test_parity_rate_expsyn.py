@@ -119,3 +119,30 @@ def test_linear_and_instant_parity():
     assert list(LinearJax((3, 4), has_bias=True).parameters()) == list(
         Linear((3, 4), has_bias=True).parameters()
     )
+
+
+# - Property tests: one compile each (shapes fixed), random values
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+_taus = arrays(np.float64, 3, elements=st.floats(0.011, 1.0))
+_vals = arrays(np.float64, 3, elements=st.floats(-1.0, 1.0))
+_inputs = arrays(np.float64, (2, 16, 3), elements=st.floats(-2.0, 2.0))
+
+
+@given(tau=_taus, bias=_vals, threshold=_vals, x=_inputs, act=st.sampled_from(["relu", "sigmoid", "tanh"]))
+def test_property_rate_twins_agree(tau, bias, threshold, x, act):
+    kw = dict(tau=tau, bias=bias, threshold=threshold, activation_func=act)
+    out_n, state_n, _ = Rate(3, **kw)(x)
+    out_j, state_j, _ = RateJax(3, **kw)(x)
+    _close(out_j, out_n, rtol=1e-4, atol=1e-5)
+    _close(state_j["x"], state_n["x"], rtol=1e-4, atol=1e-5)
+
+
+@given(tau=arrays(np.float64, 3, elements=st.floats(1.1e-3, 1.0)), spikes=arrays(np.int8, (2, 16, 3), elements=st.integers(0, 3)))
+def test_property_exp_syn_twins_agree(tau, spikes):
+    out_n, state_n, _ = ExpSyn(3, tau=tau)(spikes)
+    out_j, state_j, _ = ExpSynJax(3, tau=tau)(spikes)
+    _close(out_j, out_n, rtol=1e-5, atol=1e-5)
+    _close(state_j["isyn"], state_n["isyn"], rtol=1e-5, atol=1e-5)

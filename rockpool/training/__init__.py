@@ -29,7 +29,7 @@ _LAZY = {
     "shard_batch": "rockpool.training.parallel",
     "replicate": "rockpool.training.parallel",
 }
-_SUBMODULES = ("jax_loss", "fit", "checkpoint", "parallel")
+_SUBMODULES = ("jax_loss", "checkpoint", "parallel")  # fit.py: see _TrainingPackage
 
 __all__ = [*_LAZY, *_SUBMODULES]
 

@@ -45,7 +45,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, List, NamedTuple, NoReturn, Optional, Tuple, Union
 
 import numpy as np
 
@@ -262,13 +262,13 @@ def _dtype_kind(dtype: str) -> str:
 def _compare(path: Path, saved: Dict[str, Any], modules: List[dict], attributes: List[dict]) -> None:
     """Raise :class:`CheckpointMismatchError` at the first difference in structure."""
 
-    def fail(where: str, what: str) -> None:
+    def fail(where: str, what: str) -> NoReturn:
         raise CheckpointMismatchError(
             f"Checkpoint '{path}' does not match this network: at '{where or '<root>'}' {what}. "
             f"Construct the network exactly as it was when the checkpoint was saved."
         )
 
-    for old, new in zip(saved["modules"], modules):
+    for old, new in zip(saved["modules"], modules, strict=False):
         if old["path"] != new["path"]:
             fail(new["path"], f"the checkpoint has submodule '{old['path']}' but the network has '{new['path']}'")
         if old["class"] != new["class"]:
@@ -376,7 +376,7 @@ def _restore_opt_state(path: Path, leaves: List[np.ndarray], template: Any) -> A
             f"template has {len(t_leaves)}; use the same optimiser and network as when saving."
         )
     out = []
-    for i, (old, new) in enumerate(zip(leaves, t_leaves)):
+    for i, (old, new) in enumerate(zip(leaves, t_leaves, strict=True)):
         shape = tuple(np.shape(new))
         if tuple(old.shape) != shape:
             raise CheckpointMismatchError(

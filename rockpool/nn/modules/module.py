@@ -287,7 +287,7 @@ class Module(ABC):
             if tau is None or not self._is_concrete(tau):
                 continue
             tmin = float(np.min(np.asarray(tau)))
-            if tmin < self._dt_ratio * float(dt):
+            if tmin < self._dt_ratio * float(dt) * (1 - 1e-6):  # float32 rounding at the limit is fine
                 warnings.warn(
                     f"{self._label}: {tname} (min {tmin:g} s) is shorter than "
                     f"{self._dt_ratio:g} * dt = {self._dt_ratio * float(dt):g} s; the simulation "

@@ -1,6 +1,6 @@
 """JAX leaky integrate-and-fire neurons (:class:`LIFJax`), twin of :class:`~rockpool.nn.modules.LIF`.
 
-Performance notes (see ``/work/shared/spec/performance.md``): the time loop carries only what
+Performance notes (see ``spec/performance.md`` in the project's shared notes): the time loop carries only what
 changes from step to step. Input weighting happens outside (in a preceding ``LinearJax``); noise is
 drawn once for the whole ``(B, T, N)`` block, and only when ``noise_std > 0``; the recurrent product
 is only issued when ``has_rec``; records are only stored when asked. The loop indexes the
@@ -168,7 +168,7 @@ def _make_lif_vjp(sur: Surrogate, width: float, max_spikes: Any, has_rec: bool, 
         g_bias = jnp.sum(gvp, axis=(0, 1))
         if has_rec:
             s_prev = jnp.concatenate([s0[:, None], sp_all[:, :-1]], axis=1)
-            g_w = jnp.einsum("btn,btj->nj", s_prev, gx.reshape(B, T, -1))
+            g_w = s_prev.reshape(B * T, N).T @ gx.reshape(B * T, -1)
         else:
             g_w, gs0 = None, jnp.zeros_like(gs0)
         g_noise = gvp if has_noise else None
@@ -181,14 +181,15 @@ def _make_lif_vjp(sur: Surrogate, width: float, max_spikes: Any, has_rec: bool, 
 def lif_evolve(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, record):
     """Evolve batched LIF neurons; the custom-VJP kernel unless a record is asked for.
 
-    Same arguments and results as :func:`lif_scan`.
+    Same arguments and results as :func:`lif_scan`, except that ``x`` may also be ``(B, T, N)``
+    (one synapse per neuron) when ``record`` is ``False``.
     """
     if record:
         return lif_scan(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, True)
     f = _make_lif_vjp(sur, float(width), max_spikes, w_rec is not None, noise is not None)
-    if x.shape[-1] == 1:
-        # - One synapse per neuron: drop the synapse axis, so the loop works on (B, N) arrays
-        sp, i, v, s = f(a[:, 0], b, bias, th, w_rec, x[..., 0], noise, i0[..., 0], v0, s0)
+    if x.ndim == 3:
+        # - One synapse per neuron: the loop works on (B, N) arrays, with no synapse axis
+        sp, i, v, s = f(a[:, 0], b, bias, th, w_rec, x, noise, i0[..., 0], v0, s0)
         return sp, (i[..., None], v, s), {}
     sp, i, v, s = f(a, b, bias, th, w_rec, x, noise, i0, v0, s0)
     return sp, (i, v, s), {}
@@ -374,7 +375,8 @@ class LIFJax(JaxModule):
             jnp.asarray(input_data, dtype=fd), (self.spikes, self.isyn, self.vmem)
         )
         B, T = data.shape[:2]
-        x = data.reshape(B, T, n_out, n_syn)
+        # - (B, T, Nin) -> (B, T, Nout, n_syn); the fast path keeps (B, T, N) when n_syn == 1
+        x = data.reshape(B, T, n_out, n_syn) if (record or n_syn > 1) else data
 
         a = jnp.exp(-self.dt / self.tau_syn)
         b = jnp.exp(-self.dt / self.tau_mem)

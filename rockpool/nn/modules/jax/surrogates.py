@@ -161,10 +161,13 @@ def surrogate_derivatives(
     sur: Surrogate, x: Array, threshold: Array, width: Any
 ) -> Tuple[Array, Array]:
     """``(d count / dx, d count / dthreshold)`` of the surrogate at ``x``."""
-    if sur.name == "pwl" and sur is PWL:
+    x = jnp.asarray(x)
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        x = x.astype(jnp.result_type(float))
+    if sur is PWL:
         inside = (x >= threshold - width).astype(x.dtype)
         return inside / threshold, -inside * x / (threshold * threshold)
-    g = sur.grad(x - threshold, width).astype(x.dtype)
+    g = jnp.asarray(sur.grad(x - threshold, width), dtype=x.dtype)
     return g, -g
 
 

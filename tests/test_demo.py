@@ -1,0 +1,45 @@
+"""`python -m rockpool demo`: options, output files, summary; light imports."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from rockpool.__main__ import main
+
+REPO = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(REPO)}
+
+
+def test_demo_quick_writes_plots_checkpoints_and_summary(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--quick", "--out", str(out), "--seed", "1", "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert str(out.resolve()) in printed and "accuracy" in printed
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["seed"] == 1 and summary["quick"] is True
+    rate, snn = summary["rate_network"], summary["spiking_classifier"]
+    assert rate["steps"] == 60 and rate["final_loss"] < rate["initial_loss"]
+    assert rate["min_tau_ms"] >= 11.0 - 1e-4  # the bound held
+    assert snn["steps"] == 6 and 0.0 <= snn["test_accuracy"] <= 1.0 and snn["steps_per_s"] > 0
+    for name in ("rate_loss.png", "rate_outputs.png", "snn_loss.png", "snn_lif_record.png",
+                 "snn_input.png", "snn_readout.png"):
+        assert (out / name).read_bytes()[:4] == b"\x89PNG", name
+    assert {"rate_network.npz", "spiking_classifier.npz"} <= set(summary["files"])
+    assert "spiking classifier" in (out / "summary.txt").read_text()
+
+
+def test_help_lists_options_and_imports_stay_light():
+    out = subprocess.run([sys.executable, "-m", "rockpool", "demo", "--help"], capture_output=True,
+                         text=True, env=ENV, cwd=REPO, timeout=60)
+    assert out.returncode == 0
+    for option in ("--epochs", "--out", "--seed", "--quick"):
+        assert option in out.stdout
+    bad = subprocess.run([sys.executable, "-m", "rockpool", "demo", "--epochs", "0"], capture_output=True,
+                         text=True, env=ENV, cwd=REPO, timeout=60)
+    assert bad.returncode == 2 and "--epochs" in bad.stderr
+    code = ("import sys, rockpool.training, rockpool.plotting, rockpool.__main__; "
+            "print('jax' in sys.modules, 'matplotlib' in sys.modules)")
+    light = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV, timeout=60)
+    assert light.stdout.split() == ["False", "False"], light.stderr
