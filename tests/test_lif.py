@@ -135,7 +135,7 @@ def test_noise_statistics_and_rng_key():
     sigma, tau_m, dt = 0.5, 0.02, 1e-3
     mod = LIFJax(1, tau_mem=tau_m, noise_std=sigma, threshold=1e6)
     key0 = np.asarray(mod.rng_key)
-    _, state, rec = mod(np.zeros((400, 200, 1)), record=True)
+    _, state, rec = mod(np.zeros((1000, 200, 1)), record=True)
     # - Stationary variance of V = b V + sigma sqrt(dt) xi:  sigma^2 dt / (1 - b^2)
     b = np.exp(-dt / tau_m)
     v = np.asarray(rec["vmem"])[:, 150:, 0]

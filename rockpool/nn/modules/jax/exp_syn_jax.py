@@ -22,8 +22,8 @@ Array = Any
 #   transposes (they cost more than the loop itself at B=32, T=1000, N=512). The backward pass is
 #   written by hand: the adjoint of a linear recurrence is the same recurrence run backwards, and
 #   the decay gradient is accumulated inside that loop, so the only residual is the forward output.
-#   Measured against autodiff of a plain lax.scan (B=32, T=1000, N=512, 2 busy cores): forward
-#   67 vs 125 ms, gradient 118 vs 207 ms.
+#   Measured for the ExpSyn form against autodiff of a plain time-major lax.scan (B=32, T=1000,
+#   N=512, float32, 2 busy CPU cores): forward 67 vs 125 ms, gradient 118 vs 207 ms.
 def _prev(x: Array, x0: Array, t: Array) -> Array:
     """``x[:, t - 1]``, or ``x0`` when ``t == 0``."""
     prev = jax.lax.dynamic_index_in_dim(x, jnp.maximum(t - 1, 0), 1, keepdims=False)
@@ -60,7 +60,7 @@ def _backward(decay, drive, x0, x, g, decay_input: bool):
 
     zero = jnp.zeros_like(x0)
     lam0, acc, lam = jax.lax.fori_loop(0, steps, body, (zero, zero, jnp.zeros_like(g)))
-    # - lam0 is lambda at t = 0 after the loop (0 when there are no steps)
+    # - lam0 is the adjoint at t = 0, which also feeds the gradient of the initial state
     g_decay = jnp.sum(acc, axis=0).reshape(decay.shape).astype(decay.dtype)
     g_drive = decay * lam if decay_input else lam
     return g_decay, g_drive, decay * lam0
