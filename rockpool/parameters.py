@@ -22,7 +22,7 @@ non-trainable: a :class:`Parameter` given a ``Constant`` registers as a :class:`
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -44,7 +44,7 @@ class Constant:
     __slots__ = ("value",)
 
     def __init__(self, value: Any):
-        self.value = value.value if isinstance(value, Constant) else value
+        self.value: Any = value.value if isinstance(value, Constant) else value
 
     def __repr__(self) -> str:
         return f"Constant({self.value!r})"
@@ -128,27 +128,42 @@ class ParameterBase:
         return f"{type(self).__name__}({self.data!r}{fam})"
 
 
-class Parameter(ParameterBase):
+class _Parameter(ParameterBase):
     """A configuration value of a network, usually trainable (weights, time constants, biases)."""
 
     __slots__ = ()
 
 
-class State(ParameterBase):
+class _State(ParameterBase):
     """A value that evolves during simulation (membrane potentials, synaptic currents, rng keys)."""
 
     __slots__ = ()
 
 
-class SimulationParameter(ParameterBase):
+class _SimulationParameter(ParameterBase):
     """A value the simulator needs but that does not define the network (``dt``, noise level, ...)."""
 
     __slots__ = ()
 
 
+for _cls, _public in ((_Parameter, "Parameter"), (_State, "State"), (_SimulationParameter, "SimulationParameter")):
+    _cls.__name__ = _cls.__qualname__ = _public
+
+# - After `self.w = Parameter(...)` the attribute holds an array, not the wrapper. Type checkers
+#   infer an attribute's type from its first assignment, so they see the wrappers as functions
+#   returning `Any`; at run time the names are the classes above.
+if TYPE_CHECKING:
+
+    def Parameter(data: Any = None, family: Optional[str] = None, init_func: Optional[Callable] = None, shape: ShapeLike = None) -> Any: ...  # noqa: E501
+
+    def State(data: Any = None, family: Optional[str] = None, init_func: Optional[Callable] = None, shape: ShapeLike = None) -> Any: ...  # noqa: E501
+
+    def SimulationParameter(data: Any = None, family: Optional[str] = None, init_func: Optional[Callable] = None, shape: ShapeLike = None) -> Any: ...  # noqa: E501
+
+else:
+    Parameter, State, SimulationParameter = _Parameter, _State, _SimulationParameter
+
+
 def registered_kind(wrapper: ParameterBase) -> type:
     """The kind an attribute is registered as: a ``Constant`` parameter becomes a simulation parameter."""
-    return SimulationParameter if wrapper.constant else type(wrapper)
-
-
-Shapes = Optional[Sequence[Tuple[int, ...]]]
+    return _SimulationParameter if wrapper.constant else type(wrapper)

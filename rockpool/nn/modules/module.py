@@ -20,14 +20,10 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
-from rockpool.parameters import (
-    Constant,
-    Parameter,
-    ParameterBase,
-    SimulationParameter,
-    State,
-    registered_kind,
-)
+from rockpool.parameters import Constant, ParameterBase, registered_kind
+from rockpool.parameters import _Parameter as Parameter
+from rockpool.parameters import _SimulationParameter as SimulationParameter
+from rockpool.parameters import _State as State
 
 __all__ = ["Module", "ModuleBase", "RockpoolWarning"]
 
@@ -92,6 +88,14 @@ class Module(ABC):
     _positive_attributes: Tuple[str, ...] = ()
     _time_constants: Tuple[str, ...] = ()
     _dt_ratio: float = 1.0
+
+    # - Internal attributes, set in `__init__` (declared for type checkers)
+    _registry: Dict[str, _Attr]
+    _submodule_names: Tuple[str, ...]
+    _name: Optional[str]
+    _shape: Tuple[int, ...]
+    _spiking_input: bool
+    _spiking_output: bool
 
     def __init__(
         self,
@@ -165,7 +169,7 @@ class Module(ABC):
         if value is not None and _is_array(value):
             self._check_value(name, value)
         shapes = wrapper.shapes
-        if shapes is None and _is_array(value) and kind is not SimulationParameter:
+        if shapes is None and value is not None and _is_array(value) and kind is not SimulationParameter:
             shapes = (tuple(value.shape),)
         # - Copy-on-write: registries may be shared with copies of this module
         self.__dict__["_registry"] = {
@@ -213,7 +217,7 @@ class Module(ABC):
     def _is_concrete(self, value: Any) -> bool:
         return True
 
-    def _changed_static(self, name: str) -> None:
+    def _changed_static(self, name: str) -> None:  # noqa: B027 (a hook; NumPy modules cache nothing)
         """Called when something other than a Parameter/State value changes."""
 
     def _writable(self) -> "Module":
@@ -248,9 +252,9 @@ class Module(ABC):
             value = self._to_array(value)
         except (TypeError, ValueError) as e:
             raise ValueError(f"{self._label}: cannot assign {value!r} to '{name}': {e}") from None
-        current = self.__dict__.get(name)
-        if value.dtype.kind in "biu" and getattr(current, "dtype", None) is not None and current.dtype.kind == "f":
-            value = value.astype(current.dtype)  # `mod.tau = 1` keeps tau floating point
+        current_dtype = getattr(self.__dict__.get(name), "dtype", None)
+        if value.dtype.kind in "biu" and current_dtype is not None and current_dtype.kind == "f":
+            value = value.astype(current_dtype)  # `mod.tau = 1` keeps tau floating point
         shapes = attr.shapes
         if shapes is not None and tuple(value.shape) not in shapes:
             if value.ndim == 0 or (value.ndim == 1 and value.shape[0] == 1):
@@ -490,7 +494,7 @@ class Module(ABC):
 
     def __call__(self, input_data, record: bool = False, *args, **kwargs) -> Tuple[Any, Tree, Tree]:
         data = self._check_input(input_data)
-        output, new_state, recorded = self.evolve(data, record=record, *args, **kwargs)
+        output, new_state, recorded = self.evolve(data, *args, record=record, **kwargs)  # type: ignore[misc]
         if new_state:
             self.set_attributes(new_state)
         return output, new_state, recorded
@@ -562,7 +566,7 @@ class Module(ABC):
         if target_shapes is None:
             target_shapes = tuple(s.shape for s in states)
         out = tuple(
-            xp.broadcast_to(s, (batches,) + tuple(ts)) for s, ts in zip(states, target_shapes)
+            xp.broadcast_to(s, (batches,) + tuple(ts)) for s, ts in zip(states, target_shapes, strict=True)
         )
         return data, out
 

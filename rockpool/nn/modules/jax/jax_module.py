@@ -28,7 +28,7 @@ import numpy as np
 from jax.tree_util import GetAttrKey, register_pytree_with_keys
 
 from rockpool.nn.modules.module import Module, Tree, _is_array
-from rockpool.parameters import SimulationParameter
+from rockpool.parameters import _SimulationParameter as SimulationParameter
 
 __all__ = ["JaxModule"]
 
@@ -97,10 +97,10 @@ def _flatten_with_keys(mod: "JaxModule"):
 
 
 def _unflatten(aux: _Aux, children) -> "JaxModule":
-    obj = object.__new__(aux.cls)
+    obj: JaxModule = object.__new__(aux.cls)
     d = obj.__dict__
     d.update(aux.static)
-    d.update(zip(aux.names, children))
+    d.update(zip(aux.names, children))  # noqa: B905 (lengths match by construction)
     d["_aux_cache"] = aux
     return obj
 
@@ -232,7 +232,7 @@ class JaxModule(Module):
         data = self._check_input(input_data)
         if args or kwargs or _is_tracer(data) or any(map(_is_tracer, jax.tree_util.tree_leaves(self))):
             # - Inside a user's jit/grad/vmap (or with extra arguments): trace evolve directly
-            return self.evolve(data, record=record, *args, **kwargs)
+            return self.evolve(data, *args, record=record, **kwargs)  # type: ignore[misc]
         result, finite = _compiled_evolve(self, data, bool(record))
         if not _is_tracer(finite) and not bool(finite):
             raise ValueError(f"{self._label}: input contains NaN or inf values.")
