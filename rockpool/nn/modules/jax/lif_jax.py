@@ -210,7 +210,7 @@ class LIFJax(JaxModule):
         V[n]        -= S(t)[n] * threshold[n]          (subtractive reset)
 
     with ``xi(t)`` standard normal noise (so ``noise_std`` is the standard deviation after one second),
-    drawn from the ``rng_key`` state; the key advances on every evolve that draws noise
+    drawn from the ``rng_key`` state; the key advances on every evolve
     (``noise_std > 0``) and ``reset_state()`` restores the initial key.
 
     **Synapse layout.** The input has ``Nin = Nout * n_syn`` channels; channel ``j`` feeds synapse
@@ -380,10 +380,10 @@ class LIFJax(JaxModule):
 
         a = jnp.exp(-self.dt / self.tau_syn)
         b = jnp.exp(-self.dt / self.tau_mem)
-        # - Noise is drawn (and the key advanced) only when there is noise: no PRNG work otherwise
-        key, noise = self.rng_key, None
+        # - The key advances on every evolve; noise is drawn only when there is noise
+        key, sub = jax.random.split(self.rng_key)
+        noise = None
         if self.noise_std > 0:
-            key, sub = jax.random.split(self.rng_key)
             noise = jax.random.normal(sub, (B, T, n_out), fd) * (self.noise_std * np.sqrt(self.dt))
         w_rec = self.w_rec if self.has_rec else None
 

@@ -207,11 +207,10 @@ class LIF(Module):
         th, bias = np.asarray(self.threshold), np.asarray(self.bias)
         w_rec = np.asarray(self.w_rec) if self.has_rec else None
 
-        # - Noise is drawn (and the key advanced) only when there is noise, as in LIFJax
-        new_key, noise = np.asarray(self.rng_key, dtype=np.uint32), None
+        # - The key advances on every evolve, as in LIFJax; noise is drawn only when there is noise
+        rng = np.random.default_rng(np.asarray(self.rng_key, dtype=np.uint32))
+        new_key, noise = rng.integers(0, 2**32, size=2, dtype=np.uint32), None
         if self.noise_std > 0:
-            rng = np.random.default_rng(new_key)
-            new_key = rng.integers(0, 2**32, size=2, dtype=np.uint32)
             noise = rng.standard_normal((B, T, n_out)) * (self.noise_std * np.sqrt(self.dt))
 
         spikes = np.zeros((B, T, n_out))
