@@ -20,6 +20,7 @@ arrays are immutable and never copied.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Tuple
 
 import jax
@@ -113,10 +114,19 @@ def _is_tracer(x: Any) -> bool:
     return isinstance(x, jax.core.Tracer)
 
 
+def _ordered(tree: Any) -> Any:
+    """dicts -> OrderedDicts: JAX sorts dict keys in outputs but keeps an OrderedDict's order."""
+    return OrderedDict((k, _ordered(v)) for k, v in tree.items()) if isinstance(tree, dict) else tree
+
+
+def _plain(tree: Any) -> Any:
+    return {k: _plain(v) for k, v in tree.items()} if isinstance(tree, dict) else tree
+
+
 def _evolve_and_check(mod: "JaxModule", data, record: bool):
-    out = mod.evolve(data, record=record)
+    output, new_state, recorded = mod.evolve(data, record=record)
     finite = jnp.all(jnp.isfinite(data)) if jnp.issubdtype(data.dtype, jnp.inexact) else True
-    return out, finite
+    return (output, _ordered(new_state), _ordered(recorded)), finite
 
 
 _compiled_evolve = jax.jit(_evolve_and_check, static_argnums=2)
@@ -233,7 +243,7 @@ class JaxModule(Module):
         if args or kwargs or _is_tracer(data) or any(map(_is_tracer, jax.tree_util.tree_leaves(self))):
             # - Inside a user's jit/grad/vmap (or with extra arguments): trace evolve directly
             return self.evolve(data, *args, record=record, **kwargs)  # type: ignore[misc]
-        result, finite = _compiled_evolve(self, data, bool(record))
+        (output, new_state, recorded), finite = _compiled_evolve(self, data, bool(record))
         if not _is_tracer(finite) and not bool(finite):
             raise ValueError(f"{self._label}: input contains NaN or inf values.")
-        return result
+        return output, _plain(new_state), _plain(recorded)
