@@ -4,7 +4,7 @@
 module that needs them is used.
 """
 
-from importlib import import_module as _import_module
+from rockpool._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -24,13 +24,4 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(_import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'rockpool' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)

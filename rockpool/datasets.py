@@ -15,7 +15,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 
@@ -46,7 +46,7 @@ def spike_pattern_classification(
     noise_rate: float = 2.0,
     dt: float = 1e-3,
     seed: int = 0,
-    sample_seed: int = None,
+    sample_seed: Optional[int] = None,
 ) -> Tuple[np.ndarray, np.ndarray]:
     """A spike-pattern classification task: ``(inputs, labels)``.
 

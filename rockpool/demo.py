@@ -12,7 +12,7 @@
    from the time-averaged readout (softmax cross-entropy), with time constants and thresholds kept
    in range by projected updates (``fit(..., bounds=...)``).
 
-Both train with :func:`rockpool.training.fit`. The output folder receives PNG plots, a checkpoint
+Both train with :func:`rockpool.training.fit <rockpool.training.loop.fit>`. The output folder receives PNG plots, a checkpoint
 of each trained network and ``summary.json`` / ``summary.txt`` (final loss, accuracy, steps/s).
 
 Example:
@@ -64,7 +64,7 @@ def train_tutorial(out: Path, epochs: int, seed: int, quick: bool, progress: Opt
     from rockpool.nn.combinators import Sequential
     from rockpool.nn.modules import LinearJax, RateJax
     from rockpool.training import jax_loss as l, save_checkpoint
-    from rockpool.training.fit import fit
+    from rockpool.training.loop import fit
 
     n_in, n_hidden, T = (100, 16, 50) if quick else (2000, 200, 100)
     ds = MultiClassRandomSinMapping(3, T, n_in, 2, seed=seed)
@@ -125,7 +125,7 @@ def train_spiking_classifier(out: Path, epochs: int, seed: int, quick: bool, pro
     from rockpool.nn.combinators import Sequential
     from rockpool.nn.modules import LIFJax, LinearJax
     from rockpool.training import jax_loss as l, save_checkpoint
-    from rockpool.training.fit import fit
+    from rockpool.training.loop import fit
 
     n_classes, n_channels = 4, 40
     n_train, n_test, T, n_hidden, batch = (32, 32, 50, 16, 16) if quick else (256, 128, 100, 64, 32)

@@ -81,7 +81,7 @@ def plot_loss(
     """Plot a loss history: every step (thin) and the mean of each epoch (thick).
 
     Args:
-        history: A :class:`~rockpool.training.fit.History` or a sequence of loss values.
+        history: A :class:`~rockpool.training.loop.History` or a sequence of loss values.
         path: Write the figure to this file (PNG, PDF, SVG ... from the suffix).
         ax: Draw into this axes instead of a new figure.
         log: Logarithmic y axis; default when all losses are positive.

@@ -475,6 +475,24 @@ class TimeSeries:
 # ---------------------------------------------------------------------------------------------------
 
 
+_BinaryOp = Callable[["TSContinuous", Any], "TSContinuous"]
+
+
+def _arithmetic(op: Callable, symbol: str) -> Tuple[_BinaryOp, _BinaryOp, _BinaryOp]:
+    """The forward, reflected and in-place operator methods of ``TSContinuous`` for ``op``."""
+
+    def forward(self: "TSContinuous", other: Any) -> "TSContinuous":
+        return self._binary(other, op, symbol)
+
+    def reflected(self: "TSContinuous", other: Any) -> "TSContinuous":
+        return self._binary(other, op, symbol, reflected=True)
+
+    def inplace(self: "TSContinuous", other: Any) -> "TSContinuous":
+        return self._inplace(other, op, symbol + "=")
+
+    return forward, reflected, inplace
+
+
 class TSContinuous(TimeSeries):
     """A continuous, multi-channel signal defined by samples at given times.
 
@@ -976,50 +994,11 @@ class TSContinuous(TimeSeries):
         self._times, self._samples = res._times, res._samples
         return self
 
-    def __add__(self, other):
-        return self._binary(other, np.add, "+")
-
-    def __radd__(self, other):
-        return self._binary(other, np.add, "+", reflected=True)
-
-    def __iadd__(self, other):
-        return self._inplace(other, np.add, "+=")
-
-    def __sub__(self, other):
-        return self._binary(other, np.subtract, "-")
-
-    def __rsub__(self, other):
-        return self._binary(other, np.subtract, "-", reflected=True)
-
-    def __isub__(self, other):
-        return self._inplace(other, np.subtract, "-=")
-
-    def __mul__(self, other):
-        return self._binary(other, np.multiply, "*")
-
-    def __rmul__(self, other):
-        return self._binary(other, np.multiply, "*", reflected=True)
-
-    def __imul__(self, other):
-        return self._inplace(other, np.multiply, "*=")
-
-    def __truediv__(self, other):
-        return self._binary(other, np.true_divide, "/")
-
-    def __rtruediv__(self, other):
-        return self._binary(other, np.true_divide, "/", reflected=True)
-
-    def __itruediv__(self, other):
-        return self._inplace(other, np.true_divide, "/=")
-
-    def __floordiv__(self, other):
-        return self._binary(other, np.floor_divide, "//")
-
-    def __rfloordiv__(self, other):
-        return self._binary(other, np.floor_divide, "//", reflected=True)
-
-    def __ifloordiv__(self, other):
-        return self._inplace(other, np.floor_divide, "//=")
+    __add__, __radd__, __iadd__ = _arithmetic(np.add, "+")
+    __sub__, __rsub__, __isub__ = _arithmetic(np.subtract, "-")
+    __mul__, __rmul__, __imul__ = _arithmetic(np.multiply, "*")
+    __truediv__, __rtruediv__, __itruediv__ = _arithmetic(np.true_divide, "/")
+    __floordiv__, __rfloordiv__, __ifloordiv__ = _arithmetic(np.floor_divide, "//")
 
     def __neg__(self) -> "TSContinuous":
         out = self.copy()

@@ -21,7 +21,7 @@ from rockpool.training import (
     make_optimizer,
 )
 
-fit_module = sys.modules["rockpool.training.fit"]
+fit_module = sys.modules["rockpool.training.loop"]
 
 
 def _net(seed=0, n_in=12):

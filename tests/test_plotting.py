@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rockpool import plotting
-from rockpool.training.fit import History
+from rockpool.training.loop import History
 
 
 

@@ -107,10 +107,13 @@ def _activation_name(fn: Any) -> Any:
     return fn
 
 
-def _with_recurrence(neurons: GraphModuleBase, mod: Any, w_rec: Any) -> GraphModuleBase:
-    """Add recurrent weights from the neurons' outputs back to their inputs; return a holder."""
+def _with_recurrence(neurons: GraphModuleBase, mod: Any) -> GraphModuleBase:
+    """If ``mod`` has recurrent weights ``w_rec``, add them from the neurons' outputs back to their
+    inputs and return a holder of both; else return ``neurons``."""
+    if "w_rec" not in mod._registry:
+        return neurons
     LinearWeights(
-        neurons.output_nodes, neurons.input_nodes, f"{neurons.name}_w_rec", mod, _arr(w_rec)
+        neurons.output_nodes, neurons.input_nodes, f"{neurons.name}_w_rec", mod, _arr(mod.w_rec)
     )
     return GraphHolder(SetList(neurons.input_nodes), SetList(neurons.output_nodes), neurons.name, mod)
 
@@ -141,9 +144,7 @@ def _rate(mod: Any) -> GraphModuleBase:
         float(mod.dt),
         _activation_name(mod.act_fn),
     )
-    if "w_rec" in mod._registry:
-        return _with_recurrence(neurons, mod, mod.w_rec)
-    return neurons
+    return _with_recurrence(neurons, mod)
 
 
 @register_graph_converter("LIF", "LIFJax")
@@ -159,9 +160,7 @@ def _lif(mod: Any) -> GraphModuleBase:
         _arr(mod.bias),
         float(mod.dt),
     )
-    if "w_rec" in mod._registry:
-        return _with_recurrence(neurons, mod, mod.w_rec)
-    return neurons
+    return _with_recurrence(neurons, mod)
 
 
 @register_graph_converter("ExpSyn", "ExpSynJax")

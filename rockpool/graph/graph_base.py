@@ -33,7 +33,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, SupportsIndex
 
 __all__ = ["SetList", "GraphNode", "GraphModuleBase", "GraphModule", "GraphHolder", "as_GraphHolder"]
 
@@ -61,7 +61,7 @@ class SetList(list):
         for item in iterable:
             self.append(item)
 
-    def insert(self, index: int, item: Any) -> None:
+    def insert(self, index: SupportsIndex, item: Any) -> None:
         """Insert ``item`` at ``index`` unless it is already present."""
         if item not in self:
             super().insert(index, item)

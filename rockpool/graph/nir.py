@@ -218,7 +218,7 @@ def _export_chain(mod: Any, prefix: str, weights: bool) -> _Part:
     prev: Optional[_Part] = None
     first: Optional[_Part] = None
     for i, (sub_name, sub) in enumerate(subs):
-        if weights and i > 0:
+        if weights and prev is not None:  # a weight joins each part to the one before
             wname = f"{prefix}weight_{i - 1}"
             nodes[wname] = nir.Linear(weight=_f64(getattr(mod, f"weight_{i - 1}")).T)
             edges.append((prev.exit, wname))
@@ -230,6 +230,7 @@ def _export_chain(mod: Any, prefix: str, weights: bool) -> _Part:
             edges.append((prev.exit, part.entry))
         first = first or part
         prev = part
+    assert first is not None and prev is not None  # `subs` is not empty
     return _Part(nodes, edges, first.entry, prev.exit)
 
 

@@ -15,7 +15,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple, Type
+from typing import Dict, List, Optional, Sequence, Set, Tuple, Type
 
 from rockpool.graph.graph_base import GraphModule, GraphModuleBase, GraphNode, SetList
 
@@ -146,8 +146,11 @@ def find_recurrent_modules(graph: GraphModuleBase) -> Tuple[SetList, SetList]:
     """
     _, modules = bag_graph(graph)
     # - Tarjan's strongly connected components, iterative
-    index, low, on_stack, stack = {}, {}, set(), []
-    recurrent = set()
+    index: Dict[int, int] = {}
+    low: Dict[int, int] = {}
+    on_stack: Set[int] = set()
+    stack: List[GraphModuleBase] = []
+    recurrent: Set[int] = set()
     counter = 0
     for root in modules:
         if id(root) in index:

@@ -1,7 +1,7 @@
 """Data parallelism with :mod:`jax.sharding`: a 1-D device mesh, batch-sharded inputs, replicated
 parameters. Nothing home-made: XLA inserts the gradient all-reduce itself.
 
-:func:`rockpool.training.fit` uses these helpers when given ``devices=``; they also work in a
+:func:`rockpool.training.fit <rockpool.training.loop.fit>` uses these helpers when given ``devices=``; they also work in a
 hand-written loop:
 
 >>> mesh = data_parallel_mesh()                      # all devices  # doctest: +SKIP

@@ -7,8 +7,7 @@
 Importing this package does not import JAX; the JAX combinator classes are created on first use.
 """
 
-from importlib import import_module as _import_module
-
+from rockpool._lazy import lazy_exports
 from rockpool.nn.combinators.ffwd_stack import FFwdStack, FFwdStackMixin, ModFFwdStack
 from rockpool.nn.combinators.residual import ModResidual, Residual, ResidualMixin
 from rockpool.nn.combinators.sequential import ModSequential, Sequential, SequentialMixin
@@ -33,13 +32,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(_import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'rockpool.nn.combinators' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)

@@ -9,10 +9,9 @@ import numpy as np
 
 from rockpool.nn.combinators.sequential import (
     SequentialMixin,
-    Tree,
+    _any_jax,
     _FactoryMeta,
-    _is_jax_module,
-    _make_jax_class,
+    _lazy_jax_getattr,
     _named_modules,
 )
 from rockpool.nn.modules.module import Module
@@ -74,29 +73,9 @@ class FFwdStackMixin(SequentialMixin):
         self._add_weight(n - 1, prev, added)
         return self
 
-    def evolve(self, input_data, record: bool = False) -> Tuple[Any, Tree, Tree]:
-        """Evolve each part in turn, weighting the output of part ``i`` by ``weight_i``.
-
-        Returns:
-            ``(output, new_state, record)``, output ``(B, T, size_out)``; ``new_state`` is
-            ``{name: state}``; with ``record=True`` the record holds each part's record and
-            output (``f"{name}_output"``, before weighting).
-        """
-        data, _ = self._auto_batch(input_data)
-        d = self.__dict__
-        names = self._submodule_names
-        new_state: Tree = {}
-        recorded: Tree = {}
-        x = data
-        for i, name in enumerate(names):
-            x, sub_state, sub_record = d[name](x, record=record)
-            new_state[name] = sub_state
-            if record:
-                recorded[name] = sub_record
-                recorded[f"{name}_output"] = x
-            if i < len(names) - 1:
-                x = x @ d[f"weight_{i}"]
-        return x, new_state, recorded
+    def _join(self, i: int, x: Any) -> Any:
+        """Weight the output of part ``i`` by ``weight_i`` (the record keeps it before weighting)."""
+        return x @ self.__dict__[f"weight_{i}"]
 
 
 class ModFFwdStack(FFwdStackMixin, Module):
@@ -106,12 +85,7 @@ class ModFFwdStack(FFwdStackMixin, Module):
 _JAX_FFWD_DOC = """Feed-forward stack of JaxModules (build it with :func:`FFwdStack`)."""
 
 
-def __getattr__(name: str):
-    if name == "JaxFFwdStack":
-        if name not in globals():
-            globals()[name] = _make_jax_class(name, FFwdStackMixin, _JAX_FFWD_DOC, __name__)
-        return globals()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = _lazy_jax_getattr(globals(), "JaxFFwdStack", FFwdStackMixin, _JAX_FFWD_DOC)
 
 
 class _FFwdMeta(_FactoryMeta):
@@ -150,7 +124,5 @@ class FFwdStack(metaclass=_FFwdMeta):
         *mods: Union[Module, Mapping],
         weight_init_func: Optional[Callable[[Tuple[int, int]], Any]] = None,
     ) -> Any:
-        parts = _named_modules("FFwdStack", mods)
-        if any(_is_jax_module(m) for _, m in parts):
-            return __getattr__("JaxFFwdStack")(*mods, weight_init_func=weight_init_func)
-        return ModFFwdStack(*mods, weight_init_func=weight_init_func)
+        net = __getattr__("JaxFFwdStack") if _any_jax("FFwdStack", mods) else ModFFwdStack
+        return net(*mods, weight_init_func=weight_init_func)

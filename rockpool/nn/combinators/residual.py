@@ -8,9 +8,9 @@ from typing import Any, Optional, Tuple, Union
 from rockpool.nn.combinators.sequential import (
     SequentialMixin,
     Tree,
+    _any_jax,
     _FactoryMeta,
-    _is_jax_module,
-    _make_jax_class,
+    _lazy_jax_getattr,
     _named_modules,
 )
 from rockpool.nn.modules.module import Module
@@ -80,12 +80,7 @@ _JAX_RESIDUAL_DOC = """Residual block of JaxModules (build it with :func:`Residu
     """
 
 
-def __getattr__(name: str):
-    if name == "JaxResidual":
-        if name not in globals():
-            globals()[name] = _make_jax_class(name, ResidualMixin, _JAX_RESIDUAL_DOC, __name__)
-        return globals()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = _lazy_jax_getattr(globals(), "JaxResidual", ResidualMixin, _JAX_RESIDUAL_DOC)
 
 
 class _ResidualMeta(_FactoryMeta):
@@ -114,7 +109,5 @@ class Residual(metaclass=_ResidualMeta):
     """
 
     def __new__(cls, *mods: Union[Module, Mapping]) -> Any:
-        parts = _named_modules("Residual", mods)
-        if any(_is_jax_module(m) for _, m in parts):
-            return __getattr__("JaxResidual")(*mods)
-        return ModResidual(*mods)
+        net = __getattr__("JaxResidual") if _any_jax("Residual", mods) else ModResidual
+        return net(*mods)

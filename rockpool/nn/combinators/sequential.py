@@ -13,7 +13,7 @@ It is a factory: the result is a :class:`JaxSequential` (a pytree, usable inside
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Dict, Iterator, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Optional, Tuple, Union
 
 from rockpool.nn.modules.module import Module
 
@@ -168,16 +168,23 @@ class SequentialMixin(_MixinBase):
     # ------------------------------------------------------------------ evolution
     def _evolve_chain(self, data: Any, record: bool) -> Tuple[Any, Tree, Tree]:
         d = self.__dict__
+        names = self._submodule_names
         new_state: Tree = {}
         recorded: Tree = {}
         x = data
-        for name in self._submodule_names:
+        for i, name in enumerate(names):
             x, sub_state, sub_record = d[name](x, record=record)
             new_state[name] = sub_state
             if record:
                 recorded[name] = sub_record
                 recorded[f"{name}_output"] = x
+            if i < len(names) - 1:
+                x = self._join(i, x)
         return x, new_state, recorded
+
+    def _join(self, i: int, x: Any) -> Any:
+        """What passes from part ``i`` to part ``i + 1`` (the output itself; FFwdStack weights it)."""
+        return x
 
     def evolve(self, input_data, record: bool = False) -> Tuple[Any, Tree, Tree]:
         """Pass ``input_data`` through each submodule in turn.
@@ -230,15 +237,26 @@ _JAX_SEQUENTIAL_DOC = """A chain of :class:`~rockpool.nn.modules.JaxModule` s (b
     """
 
 
-def __getattr__(name: str):
-    # - JaxSequential is created on first use, so importing this file does not import JAX
-    if name == "JaxSequential":
-        if name in globals():
-            return globals()[name]
-        cls = _make_jax_class(name, SequentialMixin, _JAX_SEQUENTIAL_DOC, __name__)
-        globals()[name] = cls
-        return cls
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def _lazy_jax_getattr(namespace: Dict[str, Any], name: str, mixin: type, doc: str) -> Callable[[str], Any]:
+    """A module ``__getattr__`` that creates the JAX combinator ``name`` on first use (so importing
+    the combinators never imports JAX) and then keeps it in the module's ``namespace``."""
+
+    def __getattr__(attr: str) -> Any:
+        if attr != name:
+            raise AttributeError(f"module {namespace['__name__']!r} has no attribute {attr!r}")
+        if name not in namespace:
+            namespace[name] = _make_jax_class(name, mixin, doc, namespace["__name__"])
+        return namespace[name]
+
+    return __getattr__
+
+
+def _any_jax(owner: str, mods: tuple) -> bool:
+    """Check the parts given to a factory; ``True`` if any is a JaxModule (build the JAX class)."""
+    return any(_is_jax_module(m) for _, m in _named_modules(owner, mods))
+
+
+__getattr__ = _lazy_jax_getattr(globals(), "JaxSequential", SequentialMixin, _JAX_SEQUENTIAL_DOC)
 
 
 class _FactoryMeta(type):
@@ -278,7 +296,5 @@ class Sequential(metaclass=_FactoryMeta):
     """
 
     def __new__(cls, *mods: Union[Module, Mapping]) -> Any:
-        parts = _named_modules("Sequential", mods)
-        if any(_is_jax_module(m) for _, m in parts):
-            return __getattr__("JaxSequential")(*mods)
-        return ModSequential(*mods)
+        net = __getattr__("JaxSequential") if _any_jax("Sequential", mods) else ModSequential
+        return net(*mods)

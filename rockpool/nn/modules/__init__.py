@@ -1,7 +1,6 @@
 """Public module classes. Names load lazily, so importing NumPy modules never imports JAX."""
 
-from importlib import import_module as _import_module
-
+from rockpool._lazy import lazy_exports
 from rockpool.nn.modules.module import Module, ModuleBase, RockpoolWarning
 
 _J = "rockpool.nn.modules.jax."
@@ -29,13 +28,4 @@ _LAZY = {
 __all__ = ["Module", "ModuleBase", "RockpoolWarning", *_LAZY]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(_import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'rockpool.nn.modules' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)

@@ -183,7 +183,7 @@ class TimedModule(Module):
 
     # ------------------------------------------------------------------ evolution
     @abstractmethod
-    def evolve(
+    def evolve(  # type: ignore[override]  # timed modules take time series: a different call protocol
         self,
         ts_input: Any = None,
         duration: Optional[float] = None,
@@ -197,7 +197,7 @@ class TimedModule(Module):
             ``(output TimeSeries, new_state, record dict of TimeSeries)``.
         """
 
-    def __call__(
+    def __call__(  # type: ignore[override]  # (time series, duration, ...) instead of a clocked array
         self,
         ts_input: Any = None,
         duration: Optional[float] = None,
@@ -400,10 +400,19 @@ class TimedModuleWrapper(TimedModule):
         return line + self.module._repr_lines(indent + "    ") + f"\n{indent}}}"
 
     # ------------------------------------------------------------------ evolution
+    def _n_channels(self, size: Optional[int]) -> int:
+        """A channel count of the wrapped module; a module without a shape has none to give."""
+        if size is None:
+            raise ValueError(
+                f"{self._label}: the wrapped module has no shape, so its number of channels is "
+                f"unknown; give the module a shape."
+            )
+        return size
+
     def _input_raster(self, ts_input: Any, num_timesteps: int) -> np.ndarray:
         from rockpool.timeseries import TSContinuous, TSEvent
 
-        n_in = self.size_in
+        n_in = self._n_channels(self.size_in)
         t0, dt = self.t, self.dt
         if ts_input is None:
             return np.zeros((num_timesteps, n_in))
@@ -442,7 +451,7 @@ class TimedModuleWrapper(TimedModule):
             )
         return arr
 
-    def evolve(
+    def evolve(  # type: ignore[override]  # the TimedModule protocol, see TimedModule.evolve
         self,
         ts_input: Any = None,
         duration: Optional[float] = None,
@@ -451,7 +460,7 @@ class TimedModuleWrapper(TimedModule):
         record: bool = False,
     ) -> Tuple[Any, Tree, Tree]:
         """Rasterise/sample the input, evolve the wrapped module, wrap the output as a time series."""
-        from rockpool.timeseries import TSContinuous, TSEvent
+        from rockpool.timeseries import TimeSeries, TSContinuous, TSEvent
 
         if num_timesteps is None:
             num_timesteps = self._determine_timesteps(ts_input, duration, None)
@@ -459,7 +468,7 @@ class TimedModuleWrapper(TimedModule):
         kwargs_timeseries = dict(kwargs_timeseries or {})
         mod = self.module
         if num_timesteps == 0:
-            raster_out = np.zeros((0, self.size_out))
+            raster_out = np.zeros((0, self._n_channels(self.size_out)))
             new_state: Tree = {}
             recorded: Tree = {}
         else:
@@ -473,6 +482,7 @@ class TimedModuleWrapper(TimedModule):
             if new_state and _is_jax(mod):
                 self._set_module(mod.set_attributes(new_state))  # JAX modules never update themselves
         kwargs_timeseries.setdefault("name", self.module.class_name)
+        ts_out: TimeSeries
         if self.spiking_output:
             counts = np.round(raster_out).astype(np.int64)
             if counts.size and counts.min() < 0:

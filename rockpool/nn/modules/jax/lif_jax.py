@@ -22,7 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from rockpool.nn.modules.jax.jax_module import JaxModule, _float_dtype, _is_tracer
+from rockpool.nn.modules.jax.jax_module import JaxModule, _float_dtype
 from rockpool.nn.modules.jax.surrogates import (
     Surrogate,
     get_surrogate,
@@ -31,8 +31,8 @@ from rockpool.nn.modules.jax.surrogates import (
     step_pwl,
     surrogate_derivatives,
 )
-from rockpool.nn.modules.native.lif import check_spike_input, lif_shape, syn_param
-from rockpool.parameters import Parameter, SimulationParameter, State
+from rockpool.nn.modules.native.lif import _LIFBase, lif_shape
+from rockpool.parameters import SimulationParameter, State
 
 __all__ = ["LIFJax", "step_pwl", "lif_shape"]
 
@@ -196,47 +196,21 @@ def lif_evolve(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spik
 
 
 # ---------------------------------------------------------------------------------------------- module
-class LIFJax(JaxModule):
+class LIFJax(_LIFBase, JaxModule):
     r"""Leaky integrate-and-fire spiking neurons with exponential synapses (JAX backend).
 
-    ``Nout`` neurons, each with ``n_syn = Nin // Nout`` synapses. Per time step of length ``dt``
-    (seconds), for neuron ``n`` and synapse ``k``::
-
-        I_syn[n, k] += S_in(t)[n, k] + (S(t-1) @ W_rec)[n, k]
-        I_syn[n, k] *= exp(-dt / tau_syn[n, k])
-        V[n]        *= exp(-dt / tau_mem[n])
-        V[n]        += sum_k I_syn[n, k] + bias[n] + noise_std * sqrt(dt) * xi(t)
-        S(t)[n]      = min(floor(V[n] / threshold[n]), max_spikes_per_dt) if V[n] >= threshold[n] else 0
-        V[n]        -= S(t)[n] * threshold[n]          (subtractive reset)
-
-    with ``xi(t)`` standard normal noise (so ``noise_std`` is the standard deviation after one second),
-    drawn from the ``rng_key`` state; the key advances on every evolve
-    (``noise_std > 0``) and ``reset_state()`` restores the initial key.
-
-    **Synapse layout.** The input has ``Nin = Nout * n_syn`` channels; channel ``j`` feeds synapse
-    ``j % n_syn`` of neuron ``j // n_syn`` (the input is reshaped to ``(B, T, Nout, n_syn)``). The
-    recurrent weights ``w_rec`` ``(Nout, Nin)`` map the previous step's output spikes onto those same
-    ``Nin`` synaptic inputs.
+    The model, its equations, synapse layout, attributes and records are those of the NumPy twin
+    :class:`~rockpool.nn.modules.LIF` (see ``_LIFBase``): ``Nout`` neurons with ``n_syn = Nin //
+    Nout`` synapses each; ``I_syn += S_in + S(t-1) W_rec; I_syn *= exp(-dt/tau_syn); V *=
+    exp(-dt/tau_mem); V += sum_k I_syn + bias + noise``; ``S = min(floor(V / threshold),
+    max_spikes_per_dt)`` where ``V >= threshold``; ``V -= S * threshold``. Noise is drawn from the
+    ``rng_key`` state (a JAX PRNG key) only when ``noise_std > 0``.
 
     **Surrogate gradients.** The spike count has a surrogate derivative (``surrogate=``, default
     ``"pwl"``: :func:`step_pwl` with window ``surrogate_width`` = 0.5); others are
     ``"fast_sigmoid"``, ``"sigmoid"``, ``"arctan"``, ``"triangle"``, ``"boxcar"`` or a
     :class:`~rockpool.nn.modules.jax.surrogates.Surrogate` (see that module for the equations).
-
-    Inputs: ``(T, Nin)`` or ``(B, T, Nin)`` (spikes or currents; bool/int accepted). Output: spike
-    counts ``(B, T, Nout)``.
-
-    Attributes:
-        tau_mem: ``(Nout,)`` membrane time constants, s (Parameter ``"taus"``, default 0.02).
-        tau_syn: ``(Nout, n_syn)`` synaptic time constants, s (Parameter ``"taus"``, default 0.02).
-        bias: ``(Nout,)`` constant input current (Parameter ``"bias"``, default 0).
-        threshold: ``(Nout,)`` firing thresholds (Parameter ``"thresholds"``, default 1).
-        w_rec: ``(Nout, Nin)`` recurrent weights (Parameter ``"weights"``; only if ``has_rec``).
-        spikes, vmem: ``(Nout,)``; isyn: ``(Nout, n_syn)``; rng_key: ``(2,)`` uint32 (States).
-        dt, noise_std, max_spikes_per_dt, surrogate, surrogate_width: SimulationParameters.
-
-    Records (``record=True``), each ``(B, T, ...)``: ``irec`` and ``isyn`` ``(.., Nout, n_syn)``,
-    ``vmem`` (after reset) and ``spikes`` ``(.., Nout)``.
+    ``surrogate`` and ``surrogate_width`` are SimulationParameters.
 
     Example:
         >>> import numpy as np
@@ -246,10 +220,6 @@ class LIFJax(JaxModule):
         >>> out.shape, rec["vmem"].shape
         ((1, 10, 2), (1, 10, 2))
     """
-
-    _positive_attributes = ("tau_mem", "tau_syn", "threshold")
-    _time_constants = ("tau_mem", "tau_syn")
-    _dt_ratio = 1.0
 
     def __init__(
         self,
@@ -290,74 +260,25 @@ class LIFJax(JaxModule):
             spiking_output: Whether the output is spiking (default ``True``).
             rng_key: Initial JAX PRNG key (default: drawn from NumPy's global RNG).
         """
-        cls = type(self).__name__
-        n_in, n_out = lif_shape(cls, shape)
-        super().__init__(shape=(n_in, n_out), spiking_input=spiking_input, spiking_output=spiking_output)
-        n_syn = n_in // n_out
-        self._init_lif(
-            cls, n_in, n_out, n_syn, tau_mem, tau_syn, bias, threshold, has_rec, w_rec,
-            weight_init_func, noise_std, dt, max_spikes_per_dt, surrogate, surrogate_width, rng_key,
-        )
 
-    def _init_lif(
-        self, cls, n_in, n_out, n_syn, tau_mem, tau_syn, bias, threshold, has_rec, w_rec,
-        weight_init_func, noise_std, dt, max_spikes_per_dt, surrogate, surrogate_width, rng_key,
-    ) -> None:
-        # - Simulation parameters first, so the dt check sees the time constants
-        self.dt = SimulationParameter(float(dt))
-        self.noise_std = SimulationParameter(float(noise_std))
-        if max_spikes_per_dt is None or max_spikes_per_dt < 1:
-            raise ValueError(f"{cls}: 'max_spikes_per_dt' must be >= 1 (got {max_spikes_per_dt}).")
-        self.max_spikes_per_dt = SimulationParameter(max_spikes_per_dt)
-        get_surrogate(surrogate)  # validate early
-        if not surrogate_width > 0:
-            raise ValueError(f"{cls}: 'surrogate_width' must be > 0 (got {surrogate_width}).")
-        self.surrogate = SimulationParameter(surrogate)
-        self.surrogate_width = SimulationParameter(float(surrogate_width))
-
-        self.tau_mem = Parameter(tau_mem, "taus", init_func=lambda s: np.full(s, 0.02), shape=(n_out,))
-        self.tau_syn = Parameter(
-            syn_param(cls, "tau_syn", tau_syn, n_out, n_syn), "taus",
-            init_func=lambda s: np.full(s, 0.02), shape=(n_out, n_syn),
-        )
-        self.bias = Parameter(bias, "bias", init_func=np.zeros, shape=(n_out,))
-        self.threshold = Parameter(threshold, "thresholds", init_func=np.ones, shape=(n_out,))
-
-        if w_rec is not None or has_rec:
-            if w_rec is not None and tuple(np.shape(w_rec)) != (n_out, n_in):
+        def register_surrogate() -> None:
+            get_surrogate(surrogate)  # validate early
+            if not surrogate_width > 0:
                 raise ValueError(
-                    f"{cls}: attribute 'w_rec' has shape {tuple(np.shape(w_rec))}; expected "
-                    f"(Nout, Nin) = ({n_out}, {n_in}) (output spikes -> synaptic inputs)."
+                    f"{type(self).__name__}: 'surrogate_width' must be > 0 (got {surrogate_width})."
                 )
-            lim = 0.1 / np.sqrt(n_out)
-            init = weight_init_func or (lambda s: np.random.uniform(-lim, lim, s))
-            self.w_rec = Parameter(w_rec, "weights", init_func=init, shape=(n_out, n_in))
+            self.surrogate = SimulationParameter(surrogate)
+            self.surrogate_width = SimulationParameter(float(surrogate_width))
 
-        self.spikes = State(shape=(n_out,), init_func=np.zeros)
-        self.isyn = State(shape=(n_out, n_syn), init_func=np.zeros)
-        self.vmem = State(shape=(n_out,), init_func=np.zeros)
-        self._init_rng(rng_key)
+        self._init_lif(
+            shape, tau_mem, tau_syn, bias, threshold, has_rec, w_rec, weight_init_func, noise_std,
+            dt, max_spikes_per_dt, spiking_input, spiking_output, rng_key, register_surrogate,
+        )
 
     def _init_rng(self, rng_key: Any) -> None:
         if rng_key is None:
             rng_key = jax.random.PRNGKey(np.random.randint(0, 2**31 - 1))
         self.rng_key = State(jnp.asarray(rng_key, dtype=jnp.uint32))
-
-    @property
-    def has_rec(self) -> bool:
-        """Whether this layer has recurrent weights."""
-        return "w_rec" in self._registry
-
-    @property
-    def n_syn(self) -> int:
-        """Synapses per neuron, ``Nin // Nout``."""
-        return self.size_in // self.size_out
-
-    def _check_input(self, input_data: Any) -> Any:
-        data = super()._check_input(input_data)
-        if self.spiking_input and not _is_tracer(data):
-            check_spike_input(self._label, data)
-        return data
 
     def evolve(self, input_data: Array, record: bool = False) -> Tuple[Array, Dict, Dict]:
         """Evolve over ``(T, Nin)`` or ``(B, T, Nin)`` input.
@@ -370,7 +291,7 @@ class LIFJax(JaxModule):
             ``(spikes (B, T, Nout), new_state, record)``; ``new_state`` holds batch element 0.
         """
         fd = _float_dtype()
-        n_out, n_syn = self.size_out, self.n_syn
+        n_out, n_syn = self.shape[-1], self.n_syn
         data, (s0, i0, v0) = self._auto_batch(
             jnp.asarray(input_data, dtype=fd), (self.spikes, self.isyn, self.vmem)
         )

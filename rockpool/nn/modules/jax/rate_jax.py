@@ -11,7 +11,9 @@ import numpy as np
 
 from rockpool.nn.modules.jax.exp_syn_jax import linear_recurrence
 from rockpool.nn.modules.jax.jax_module import JaxModule, _float_dtype, _is_tracer
-from rockpool.parameters import Parameter, SimulationParameter, State
+from rockpool.nn.modules.native.rate import _RateBase, activation_table
+from rockpool.nn.modules.native.rate import get_activation as _resolve_activation
+from rockpool.parameters import State
 
 __all__ = ["RateJax", "RateEulerJax", "relu", "sigmoid", "tanh", "get_activation"]
 
@@ -36,55 +38,19 @@ def tanh(x: Array, threshold: Array) -> Array:
     return jnp.tanh(x - threshold)
 
 
-_ACTIVATIONS: Dict[str, Callable] = {
-    "relu": relu,
-    "r": relu,
-    "sigmoid": sigmoid,
-    "sig": sigmoid,
-    "s": sigmoid,
-    "tanh": tanh,
-    "t": tanh,
-}
+_ACTIVATIONS = activation_table(relu, sigmoid, tanh)
 
 
 def get_activation(activation_func: Union[str, Callable], owner: str = "RateJax") -> Callable:
     """Resolve an activation given as a callable ``f(x, threshold)`` or a case-insensitive name.
 
-    Args:
-        activation_func: A callable ``f(x, threshold)``, or one of ``relu``/``r``,
-            ``sigmoid``/``sig``/``s``, ``tanh``/``t`` (any case).
-        owner: Module label used in the error message.
+    Names resolve to the JAX activations of this file (``relu``, ``sigmoid``, ``tanh``); the
+    accepted names are those of :func:`rockpool.nn.modules.native.rate.get_activation`.
 
     Raises:
-        ValueError: for an unknown name (the message lists the accepted names).
+        ValueError: for an unknown name (the message names ``owner`` and lists the accepted names).
     """
-    if callable(activation_func):
-        return activation_func
-    if isinstance(activation_func, str) and activation_func.lower() in _ACTIVATIONS:
-        return _ACTIVATIONS[activation_func.lower()]
-    raise ValueError(
-        f"{owner}: unknown activation_func {activation_func!r}. Accepted names (any case): "
-        f"{', '.join(_ACTIVATIONS)}; or pass a callable f(x, threshold)."
-    )
-
-
-def _rate_shape(shape: Any, arrays: Tuple[Any, ...]) -> Tuple[int]:
-    """``(N,)`` from an int, a 1-tuple (or a square 2-tuple), or the first concrete array given."""
-    if shape is None:
-        for a in arrays:
-            if a is not None and np.ndim(getattr(a, "value", a)) > 0:
-                return (int(np.shape(getattr(a, "value", a))[0]),)
-        raise ValueError(
-            "RateJax: give `shape` (the number of neurons N), or a concrete tau/bias/threshold/w_rec array."
-        )
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    shape = tuple(int(s) for s in shape)
-    if len(shape) == 1 or (len(shape) == 2 and shape[0] == shape[1]):
-        return (shape[0],)
-    raise ValueError(
-        f"RateJax: shape must be an int N or (N,) (rate neurons have as many inputs as outputs); got {shape}."
-    )
+    return _resolve_activation(activation_func, owner, _ACTIVATIONS)
 
 
 def _new_key(rng_key: Any) -> Array:
@@ -190,50 +156,19 @@ def _rec_loop_bwd(act, res, g):
 _rec_loop.defvjp(_rec_loop_fwd, _rec_loop_bwd)
 
 
-class RateJax(JaxModule):
+class RateJax(_RateBase, JaxModule):
     r"""Leaky rate neurons, simulated with forward Euler (JAX backend).
 
-    For each neuron, per time step ``t`` of length ``dt`` (seconds)::
+    Exactly the equations, noise convention, activations, attributes and records of the NumPy twin
+    :class:`~rockpool.nn.modules.Rate` (see ``_RateBase``)::
 
-        rec(t)  = H(x(t-1)) @ W_rec                      # only when has_rec; else rec = 0
-        dx      = -x(t-1) + i(t) + rec(t) + bias
-        x(t)    = x(t-1) + dx * dt / tau + noise_std * sqrt(dt) * N(0, 1)
-        out(t)  = H(x(t)) = act_fn(x(t), threshold)
+        dx = -x + i(t) + H(x) @ W_rec + bias + n(t);   x += dx * dt / tau;   out = H(x)
 
-    i.e. :math:`\tau \dot{x} = -x + i(t) + W_{rec}^T H(x) + b + \eta(t)` with ``H`` the
-    activation. ``W_rec[j, k]`` is the weight from neuron ``j`` to neuron ``k`` (row-vector
-    convention, as in :class:`LinearJax`). These are exactly the equations of the NumPy twin
-    :class:`~rockpool.nn.modules.Rate`.
-
-    Noise (``noise_std``, the standard deviation after one second): each step adds
-    ``noise_std * sqrt(dt) * N(0, 1)`` to ``x`` (equivalently a term
-    ``noise_std * tau / sqrt(dt) * N(0, 1)`` inside ``dx``), so without leak ``x`` diffuses
-    with standard deviation ``noise_std`` after one second, whatever ``dt`` and ``tau``. Noise
-    is drawn from the ``rng_key`` state, which is split on every evolve (the advanced key is
-    returned in ``new_state``; ``reset_state()`` restores the initial key). Nothing random is
-    computed when ``noise_std == 0``.
-
-    Activations ``H`` (``activation_func``; a callable ``f(x, threshold)`` or a case-insensitive
-    name): ``relu``/``r`` -> ``(x - th) * (x - th > 0)`` (default); ``sigmoid``/``sig``/``s`` ->
-    ``(tanh(x - th) + 1) / 2``; ``tanh``/``t`` -> ``tanh(x - th)``.
-
-    Inputs have shape ``(T, N)`` or ``(B, T, N)`` (bool/int inputs are cast); the output has
-    shape ``(B, T, N)``, float32 (float64 with ``jax_enable_x64``).
-
-    Attributes:
-        tau: ``(N,)`` time constants in seconds (Parameter, family ``"taus"``, default 0.02).
-        bias: ``(N,)`` bias inputs (Parameter, family ``"bias"``, default 0).
-        threshold: ``(N,)`` activation thresholds (Parameter, family ``"thresholds"``, default 0).
-        w_rec: ``(N, N)`` recurrent weights (Parameter, family ``"weights"``; only when
-            ``has_rec``; default ``N(0, 1) / sqrt(N)``).
-        rng_key: PRNG key, uint32 ``(2,)`` (State).
-        x: ``(N,)`` neuron state (State).
-        dt: time step in seconds (SimulationParameter, default 1e-3).
-        noise_std: noise level (SimulationParameter, default 0.0).
-        act_fn: the activation ``f(x, threshold)`` (SimulationParameter).
-
-    Records (``record=True``): ``rec_input`` and ``x``, each ``(B, T, N)`` (``rec_input`` is zero
-    without recurrence). With ``record=False`` the record is ``{}``.
+    i.e. :math:`\tau \dot{x} = -x + i(t) + W_{rec}^T H(x) + b + \eta(t)`. Noise (``noise_std``,
+    the standard deviation after one second: each step adds ``noise_std * sqrt(dt) * N(0, 1)`` to
+    ``x``) is drawn from the ``rng_key`` state, which is split on every evolve (the advanced key
+    is returned in ``new_state``; ``reset_state()`` restores the initial key). Nothing random is
+    computed when ``noise_std == 0``. The output is float32 (float64 with ``jax_enable_x64``).
 
     Example:
         >>> import numpy as np
@@ -245,9 +180,7 @@ class RateJax(JaxModule):
         >>> mod = mod.set_attributes(new_state)
     """
 
-    _positive_attributes = ("tau",)
-    _time_constants = ("tau",)
-    _dt_ratio = 10.0  # forward Euler is only accurate for dt << tau
+    _activations = _ACTIVATIONS
 
     def __init__(
         self,
@@ -264,50 +197,21 @@ class RateJax(JaxModule):
         spiking_input: bool = False,
         spiking_output: bool = False,
     ):
-        r"""
+        """
         Args:
-            shape: Number of neurons ``N`` (an int or ``(N,)``); inferred from a concrete
-                ``tau``/``bias``/``threshold``/``w_rec`` array when ``None``.
-            tau: Time constants in seconds (scalar or ``(N,)``); default 0.02.
-            bias: Bias (scalar or ``(N,)``); default 0.
-            threshold: Activation threshold (scalar or ``(N,)``); default 0.
-            w_rec: Concrete ``(N, N)`` recurrent weights. Giving it implies ``has_rec=True``.
-            has_rec: Whether the neurons have recurrent connections ``w_rec``.
-            activation_func: Callable ``f(x, threshold)`` or a name (see class docstring).
-            noise_std: Noise std after one second (see class docstring); 0 disables noise.
-            dt: Time step in seconds.
+            shape, tau, bias, threshold, w_rec, has_rec, activation_func, noise_std, dt,
+                spiking_input, spiking_output: As for :class:`~rockpool.nn.modules.Rate`.
             rng_key: Initial PRNG key (uint32 ``(2,)``) or an int seed; default: a seed drawn
                 from NumPy's global generator.
-            spiking_input: Whether the input is spiking.
-            spiking_output: Whether the output is spiking.
         """
-        shape = _rate_shape(shape, (tau, bias, threshold, w_rec))
-        super().__init__(shape=shape, spiking_input=spiking_input, spiking_output=spiking_output)
-        n = shape[0]
+        self._init_rate(
+            shape, tau, bias, threshold, w_rec, has_rec, activation_func, noise_std, dt,
+            spiking_input, spiking_output, rng_key,
+        )
 
-        self.tau = Parameter(tau, "taus", init_func=lambda s: np.full(s, 0.02), shape=(n,))
-        self.bias = Parameter(bias, "bias", init_func=np.zeros, shape=(n,))
-        self.threshold = Parameter(threshold, "thresholds", init_func=np.zeros, shape=(n,))
-        if w_rec is not None or has_rec:
-            self.w_rec = Parameter(
-                w_rec,
-                "weights",
-                init_func=lambda s: np.random.standard_normal(s) / np.sqrt(s[0]),
-                shape=(n, n),
-            )
-
-        # - rng_key first, so that state() lists it first (as the functional API page shows)
+    def _init_rng(self, rng_key: Any) -> None:
+        # - rng_key before x, so that state() lists it first (as the functional API page shows)
         self.rng_key = State(_new_key(rng_key))
-        self.x = State(shape=(n,), init_func=np.zeros)
-
-        self.dt = SimulationParameter(float(dt))
-        self.noise_std = SimulationParameter(float(noise_std))
-        self.act_fn = SimulationParameter(get_activation(activation_func, self._label))
-
-    @property
-    def has_rec(self) -> bool:
-        """Whether this module has recurrent weights ``w_rec``."""
-        return "w_rec" in self._registry
 
     def evolve(
         self, input_data: Array, record: bool = False

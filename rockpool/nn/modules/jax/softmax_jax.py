@@ -9,7 +9,8 @@ import numpy as np
 
 from rockpool.nn.modules.jax.exp_syn_jax import ExpSynJax
 from rockpool.nn.modules.jax.jax_module import JaxModule
-from rockpool.nn.modules.jax.linear_jax import LinearJax, _identity
+from rockpool.nn.modules.jax.linear_jax import LinearJax
+from rockpool.nn.modules.native.linear import _identity
 from rockpool.parameters import SimulationParameter
 
 __all__ = ["WeightedSmoothBase", "SoftmaxJax", "LogSoftmaxJax"]
@@ -96,9 +97,9 @@ class WeightedSmoothBase(JaxModule):
                 f"{cls}: shape must be a 2-tuple (Nin, Nout), got {shape!r}. "
                 f"E.g. {cls}((3, 4)) reads 3 input channels out to 4 classes."
             )
-        shape = tuple(int(s) for s in shape)
+        n_in, n_out = (int(s) for s in shape)
+        shape = (n_in, n_out)
         super().__init__(shape=shape, spiking_input=spiking_input, spiking_output=spiking_output)
-        n_in, n_out = shape
         lim = np.sqrt(2.0 / n_in)
         if weight is None:
             weight = np.random.uniform(-lim, lim, shape)
@@ -132,7 +133,51 @@ class WeightedSmoothBase(JaxModule):
         return y, {"linear": {}, "smooth": state_smooth}, rec
 
 
-class SoftmaxJax(WeightedSmoothBase):
+class _FixedActivationReadout(WeightedSmoothBase):
+    """A :class:`WeightedSmoothBase` whose activation is fixed by the class (``_activation``)."""
+
+    _activation: Callable[[Array], Array]
+
+    def __init__(
+        self,
+        shape: Optional[Tuple[int, int]] = None,
+        weight: Optional[Array] = None,
+        bias: Optional[Array] = None,
+        has_bias: bool = True,
+        tau: Any = 0.1,
+        dt: float = 1e-3,
+        spiking_input: bool = False,
+        spiking_output: bool = False,
+    ):
+        r"""Instantiate the readout.
+
+        Args:
+            shape: Defines the module shape ``(Nin, Nout)``. If not provided, the shape of
+                ``weight`` is used.
+            weight: Concrete initialisation data for the weights. If not provided, initialised
+                (Kaiming) as :math:`W \sim U[\pm\sqrt{2 / N_{in}}]`.
+            bias: Concrete initialisation data for the biases. If not provided, initialised as
+                :math:`U[\pm\sqrt{2 / N_{in}}]`.
+            has_bias: Iff ``True``, the module includes a set of biases. Default: ``True``.
+            tau: Smoothing time constant :math:`\tau` in seconds. Default: 100 ms.
+            dt: Simulation time step in seconds. Default: 1 ms.
+            spiking_input: Whether the input is spiking.
+            spiking_output: Whether the output is spiking.
+        """
+        super().__init__(
+            shape=shape,
+            weight=weight,
+            bias=bias,
+            has_bias=has_bias,
+            tau=tau,
+            dt=dt,
+            activation_fun=type(self)._activation,
+            spiking_input=spiking_input,
+            spiking_output=spiking_output,
+        )
+
+
+class SoftmaxJax(_FixedActivationReadout):
     r"""A Jax-backed module implementing a smoothed weighted softmax, compatible with spiking inputs.
 
     This module implements synaptic dynamics
@@ -164,46 +209,10 @@ class SoftmaxJax(WeightedSmoothBase):
         True
     """
 
-    def __init__(
-        self,
-        shape: Optional[Tuple[int, int]] = None,
-        weight: Optional[Array] = None,
-        bias: Optional[Array] = None,
-        has_bias: bool = True,
-        tau: Any = 0.1,
-        dt: float = 1e-3,
-        spiking_input: bool = False,
-        spiking_output: bool = False,
-    ):
-        r"""Instantiate a soft-max module.
-
-        Args:
-            shape: Defines the module shape ``(Nin, Nout)``. If not provided, the shape of
-                ``weight`` is used.
-            weight: Concrete initialisation data for the weights. If not provided, initialised
-                (Kaiming) as :math:`W \sim U[\pm\sqrt{2 / N_{in}}]`.
-            bias: Concrete initialisation data for the biases. If not provided, initialised as
-                :math:`U[\pm\sqrt{2 / N_{in}}]`.
-            has_bias: Iff ``True``, the module includes a set of biases. Default: ``True``.
-            tau: Smoothing time constant :math:`\tau` in seconds. Default: 100 ms.
-            dt: Simulation time step in seconds. Default: 1 ms.
-            spiking_input: Whether the input is spiking.
-            spiking_output: Whether the output is spiking.
-        """
-        super().__init__(
-            shape=shape,
-            weight=weight,
-            bias=bias,
-            has_bias=has_bias,
-            tau=tau,
-            dt=dt,
-            activation_fun=softmax_channels,
-            spiking_input=spiking_input,
-            spiking_output=spiking_output,
-        )
+    _activation = staticmethod(softmax_channels)
 
 
-class LogSoftmaxJax(WeightedSmoothBase):
+class LogSoftmaxJax(_FixedActivationReadout):
     r"""A Jax-backed module implementing a smoothed weighted log-softmax, compatible with spiking inputs.
 
     Same synaptic dynamics as :class:`SoftmaxJax`,
@@ -230,37 +239,4 @@ class LogSoftmaxJax(WeightedSmoothBase):
         True
     """
 
-    def __init__(
-        self,
-        shape: Optional[Tuple[int, int]] = None,
-        weight: Optional[Array] = None,
-        bias: Optional[Array] = None,
-        has_bias: bool = True,
-        tau: Any = 0.1,
-        dt: float = 1e-3,
-        spiking_input: bool = False,
-        spiking_output: bool = False,
-    ):
-        r"""Instantiate a log-soft-max module.
-
-        Args:
-            shape: ``(Nin, Nout)``. If not provided, the shape of ``weight`` is used.
-            weight: Concrete initial weights; default :math:`U[\pm\sqrt{2 / N_{in}}]`.
-            bias: Concrete initial biases; default :math:`U[\pm\sqrt{2 / N_{in}}]`.
-            has_bias: Iff ``True``, the module includes a set of biases. Default: ``True``.
-            tau: Smoothing time constant :math:`\tau` in seconds. Default: 100 ms.
-            dt: Simulation time step in seconds. Default: 1 ms.
-            spiking_input: Whether the input is spiking.
-            spiking_output: Whether the output is spiking.
-        """
-        super().__init__(
-            shape=shape,
-            weight=weight,
-            bias=bias,
-            has_bias=has_bias,
-            tau=tau,
-            dt=dt,
-            activation_fun=log_softmax_channels,
-            spiking_input=spiking_input,
-            spiking_output=spiking_output,
-        )
+    _activation = staticmethod(log_softmax_channels)

@@ -1,4 +1,9 @@
-"""NumPy exponential synapses (:class:`ExpSyn`), twin of :class:`~rockpool.nn.modules.ExpSynJax`."""
+"""NumPy exponential synapses (:class:`ExpSyn`), twin of :class:`~rockpool.nn.modules.ExpSynJax`.
+
+Also holds the backend-independent specification (:class:`_ExpSynBase`: equations, arguments,
+registered attributes) shared with the JAX twin, and the shape helper of per-channel modules.
+Importing this file never imports JAX.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,22 @@ from rockpool.parameters import Parameter, SimulationParameter, State
 __all__ = ["ExpSyn"]
 
 
+def channel_shape(cls: str, shape: Any, why: str) -> Tuple[int]:
+    """``(N,)`` from an int ``N``, ``(N,)`` or a square ``(N, N)`` (modules with one unit per channel).
+
+    Args:
+        cls: Class name, for the error message.
+        shape: The ``shape`` argument (not ``None``).
+        why: Why the module needs as many inputs as outputs, for the error message.
+    """
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    shape = tuple(int(s) for s in shape)
+    if len(shape) == 1 or (len(shape) == 2 and shape[0] == shape[1]):
+        return (shape[0],)
+    raise ValueError(f"{cls}: shape must be an int N or (N,) ({why}); got {shape}.")
+
+
 def _syn_shape(cls: str, shape: Any, tau: Any) -> Tuple[int]:
     """``(N,)`` from an int, a 1-tuple, or a concrete per-channel ``tau``; else ``ValueError``."""
     if shape is None:
@@ -21,27 +42,20 @@ def _syn_shape(cls: str, shape: Any, tau: Any) -> Tuple[int]:
         raise ValueError(
             f"{cls}: give `shape` (the number of synapses N), or a per-channel `tau` array."
         )
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    shape = tuple(int(s) for s in shape)
-    if len(shape) == 1 or (len(shape) == 2 and shape[0] == shape[1]):
-        return (shape[0],)
-    raise ValueError(
-        f"{cls}: shape must be an int N or (N,) (one synapse per channel); got {shape}."
-    )
+    return channel_shape(cls, shape, "one synapse per channel")
 
 
-class ExpSyn(Module):
-    r"""Exponential synapses (NumPy backend, float64): each channel is a leaky integrator.
+class _ExpSynBase(Module):
+    r"""Exponential synapses: each channel is a leaky integrator of its input (spec of both backends).
 
     Per time step of length ``dt`` (seconds), for each channel::
 
         I(t) = (I(t-1) + i(t)) * exp(-dt / tau)
         out(t) = I(t)
 
-    i.e. ``I += i(t); I *= exp(-dt / tau)``; a single unit input (spike) at step 0 gives
-    :math:`I(k) = e^{-(k+1)\,dt/\tau}`. Same equations as the JAX twin
-    :class:`~rockpool.nn.modules.ExpSynJax`. The module keeps its state between calls.
+    i.e. ``I += i(t); I *= exp(-dt / tau)``: the exact discretisation of
+    :math:`\tau \dot{I} = -I + \tau \sum_k \delta(t - t_k)`, so a single unit input (spike) at
+    step 0 gives :math:`I(k) = e^{-(k+1)\,dt/\tau}`.
 
     Inputs have shape ``(T, N)`` or ``(B, T, N)`` and may be boolean or integer spike rasters;
     the output has shape ``(B, T, N)``.
@@ -52,20 +66,12 @@ class ExpSyn(Module):
         isyn: ``(N,)`` synaptic currents (State).
         dt: time step in seconds (SimulationParameter, default 1e-3).
 
-    Records (``record=True``): ``isyn``, ``(B, T, N)``.
-
-    Example:
-        >>> import numpy as np
-        >>> from rockpool.nn.modules import ExpSyn
-        >>> syn = ExpSyn(1, tau=0.01)
-        >>> out, _, _ = syn(np.array([[1], [0]], dtype=bool))
-        >>> np.allclose(out[0, :, 0], np.exp(-np.array([1, 2]) * 0.1))
-        True
+    Records (``record=True``): ``isyn``, ``(B, T, N)``. With ``record=False`` the record is ``{}``.
     """
 
     _positive_attributes = ("tau",)
     _time_constants = ("tau",)
-    _dt_ratio = 1.0
+    _dt_ratio = 1.0  # exact exponential decay: only dt > tau is suspicious
 
     def __init__(
         self,
@@ -91,6 +97,22 @@ class ExpSyn(Module):
         self.tau = Parameter(tau, "taus", init_func=lambda s: np.full(s, 0.01), shape=(n,))
         self.isyn = State(shape=(n,), init_func=np.zeros)
         self.dt = SimulationParameter(float(dt))
+
+
+class ExpSyn(_ExpSynBase):
+    r"""Exponential synapses (NumPy backend, float64): ``I += i(t); I *= exp(-dt / tau)``.
+
+    Equations, arguments and attributes as in ``_ExpSynBase`` (shared with the JAX twin
+    :class:`~rockpool.nn.modules.ExpSynJax`). The module keeps its state between calls.
+
+    Example:
+        >>> import numpy as np
+        >>> from rockpool.nn.modules import ExpSyn
+        >>> syn = ExpSyn(1, tau=0.01)
+        >>> out, _, _ = syn(np.array([[1], [0]], dtype=bool))
+        >>> np.allclose(out[0, :, 0], np.exp(-np.array([1, 2]) * 0.1))
+        True
+    """
 
     def evolve(self, input_data: np.ndarray, record: bool = False) -> Tuple[np.ndarray, Dict, Dict]:
         """Evolve over ``(T, N)`` or ``(B, T, N)`` input; return ``(output, new_state, record)``."""

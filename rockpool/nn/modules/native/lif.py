@@ -87,11 +87,11 @@ def _spike_count(v: np.ndarray, th: np.ndarray, max_spikes: Any) -> np.ndarray:
     return np.where(v >= th, n, 0.0)
 
 
-class LIF(Module):
-    r"""Leaky integrate-and-fire spiking neurons with exponential synapses (NumPy backend, float64).
+class _LIFBase(Module):
+    r"""Leaky integrate-and-fire spiking neurons with exponential synapses (spec of both backends).
 
-    Same model and equations as :class:`~rockpool.nn.modules.LIFJax`. Per time step of length
-    ``dt`` (seconds), for neuron ``n`` and synapse ``k``::
+    ``Nout`` neurons, each with ``n_syn = Nin // Nout`` synapses. Per time step of length ``dt``
+    (seconds), for neuron ``n`` and synapse ``k``::
 
         I_syn[n, k] += S_in(t)[n, k] + (S(t-1) @ W_rec)[n, k]
         I_syn[n, k] *= exp(-dt / tau_syn[n, k])
@@ -100,58 +100,70 @@ class LIF(Module):
         S(t)[n]      = min(floor(V[n] / threshold[n]), max_spikes_per_dt) if V[n] >= threshold[n] else 0
         V[n]        -= S(t)[n] * threshold[n]          (subtractive reset)
 
-    Input channel ``j`` feeds synapse ``j % n_syn`` of neuron ``j // n_syn`` (``Nin = Nout * n_syn``);
-    ``w_rec`` ``(Nout, Nin)`` maps output spikes onto the same synaptic inputs. The module keeps its
-    state between calls (NumPy modules update in place). Noise is drawn with NumPy, seeded from the
-    ``rng_key`` state (so it differs from the JAX twin's noise).
+    with ``xi(t)`` standard normal noise (so ``noise_std`` is the standard deviation after one
+    second), seeded from the ``rng_key`` state; the key advances on every evolve and
+    ``reset_state()`` restores the initial key.
+
+    **Synapse layout.** The input has ``Nin = Nout * n_syn`` channels; channel ``j`` feeds synapse
+    ``j % n_syn`` of neuron ``j // n_syn`` (the input is reshaped to ``(B, T, Nout, n_syn)``). The
+    recurrent weights ``w_rec`` ``(Nout, Nin)`` map the previous step's output spikes onto those same
+    ``Nin`` synaptic inputs.
+
+    Inputs: ``(T, Nin)`` or ``(B, T, Nin)`` (spikes or currents; bool/int accepted). Output: spike
+    counts ``(B, T, Nout)``.
 
     Attributes:
-        tau_mem: ``(Nout,)`` s (``"taus"``, 0.02); tau_syn: ``(Nout, n_syn)`` s (``"taus"``, 0.02);
-        bias: ``(Nout,)`` (``"bias"``, 0); threshold: ``(Nout,)`` (``"thresholds"``, 1);
-        w_rec: ``(Nout, Nin)`` (``"weights"``, only if ``has_rec``).
-        States ``spikes``, ``isyn``, ``vmem``, ``rng_key``; records ``irec``, ``isyn``, ``vmem``,
-        ``spikes`` (``(B, T, ...)``, only with ``record=True``).
+        tau_mem: ``(Nout,)`` membrane time constants, s (Parameter ``"taus"``, default 0.02).
+        tau_syn: ``(Nout, n_syn)`` synaptic time constants, s (Parameter ``"taus"``, default 0.02).
+        bias: ``(Nout,)`` constant input current (Parameter ``"bias"``, default 0).
+        threshold: ``(Nout,)`` firing thresholds (Parameter ``"thresholds"``, default 1).
+        w_rec: ``(Nout, Nin)`` recurrent weights (Parameter ``"weights"``; only if ``has_rec``).
+        spikes, vmem: ``(Nout,)``; isyn: ``(Nout, n_syn)``; rng_key: ``(2,)`` uint32 (States).
+        dt, noise_std, max_spikes_per_dt: SimulationParameters.
 
-    Example:
-        >>> import numpy as np
-        >>> from rockpool.nn.modules import LIF
-        >>> lif = LIF(1, tau_mem=0.02, tau_syn=0.02)
-        >>> out, state, rec = lif(np.full((100, 1), 2.0))
-        >>> int(out.sum()) > 0
-        True
+    Records (``record=True``), each ``(B, T, ...)``: ``irec`` and ``isyn`` ``(.., Nout, n_syn)``,
+    ``vmem`` (after reset) and ``spikes`` ``(.., Nout)``.
     """
 
     _positive_attributes = ("tau_mem", "tau_syn", "threshold")
     _time_constants = ("tau_mem", "tau_syn")
     _dt_ratio = 1.0
 
-    def __init__(
+    def _init_lif(
         self,
         shape: Union[int, Tuple[int, ...]],
-        tau_mem: Any = None,
-        tau_syn: Any = None,
-        bias: Any = None,
-        threshold: Any = None,
-        has_rec: bool = False,
-        w_rec: Any = None,
-        weight_init_func: Optional[Callable[[Tuple[int, ...]], Any]] = None,
-        noise_std: float = 0.0,
-        dt: float = 1e-3,
-        max_spikes_per_dt: Any = 2**16,
-        spiking_input: bool = False,
-        spiking_output: bool = True,
-        rng_key: Any = None,
-    ):
-        """Arguments as for :class:`~rockpool.nn.modules.LIFJax` (no surrogate: NumPy does not train)."""
+        tau_mem: Any,
+        tau_syn: Any,
+        bias: Any,
+        threshold: Any,
+        has_rec: bool,
+        w_rec: Any,
+        weight_init_func: Optional[Callable[[Tuple[int, ...]], Any]],
+        noise_std: float,
+        dt: float,
+        max_spikes_per_dt: Any,
+        spiking_input: bool,
+        spiking_output: bool,
+        rng_key: Any,
+        register_extra_simulation_parameters: Optional[Callable[[], None]] = None,
+    ) -> None:
+        """Initialise the module (the arguments are documented on the public classes' ``__init__``).
+
+        ``register_extra_simulation_parameters`` registers a backend's own simulation parameters;
+        it is called after ``max_spikes_per_dt``, before the Parameters.
+        """
         cls = type(self).__name__
         n_in, n_out = lif_shape(cls, shape)
         super().__init__(shape=(n_in, n_out), spiking_input=spiking_input, spiking_output=spiking_output)
         n_syn = n_in // n_out
+        # - Simulation parameters first, so the dt check sees the time constants
         self.dt = SimulationParameter(float(dt))
         self.noise_std = SimulationParameter(float(noise_std))
         if max_spikes_per_dt is None or max_spikes_per_dt < 1:
             raise ValueError(f"{cls}: 'max_spikes_per_dt' must be >= 1 (got {max_spikes_per_dt}).")
         self.max_spikes_per_dt = SimulationParameter(max_spikes_per_dt)
+        if register_extra_simulation_parameters is not None:
+            register_extra_simulation_parameters()
 
         self.tau_mem = Parameter(tau_mem, "taus", init_func=lambda s: np.full(s, 0.02), shape=(n_out,))
         self.tau_syn = Parameter(
@@ -173,6 +185,10 @@ class LIF(Module):
         self.spikes = State(shape=(n_out,), init_func=np.zeros)
         self.isyn = State(shape=(n_out, n_syn), init_func=np.zeros)
         self.vmem = State(shape=(n_out,), init_func=np.zeros)
+        self._init_rng(rng_key)
+
+    def _init_rng(self, rng_key: Any) -> None:
+        """Register the ``rng_key`` state (backend hook): a uint32 ``(2,)`` seed for NumPy."""
         if rng_key is None:
             rng_key = np.random.randint(0, 2**31 - 1, size=2)
         self.rng_key = State(np.asarray(rng_key, dtype=np.uint32))
@@ -180,22 +196,63 @@ class LIF(Module):
     @property
     def has_rec(self) -> bool:
         """Whether this layer has recurrent weights."""
-        return "w_rec" in self._registry
+        return self._has_registered_attribute("w_rec")
 
     @property
     def n_syn(self) -> int:
         """Synapses per neuron, ``Nin // Nout``."""
-        return self.size_in // self.size_out
+        return self.shape[0] // self.shape[-1]
 
     def _check_input(self, input_data: Any) -> Any:
         data = super()._check_input(input_data)
-        if self.spiking_input:
+        if self.spiking_input and self._is_concrete(data):
             check_spike_input(self._label, data)
         return data
 
+
+class LIF(_LIFBase):
+    r"""Leaky integrate-and-fire spiking neurons with exponential synapses (NumPy backend, float64).
+
+    Same model, equations and attributes as :class:`~rockpool.nn.modules.LIFJax` (see
+    ``_LIFBase``). The module keeps its state between calls (NumPy modules update in place). Noise
+    is drawn with NumPy, seeded from the ``rng_key`` state (so it differs from the JAX twin's
+    noise).
+
+    Example:
+        >>> import numpy as np
+        >>> from rockpool.nn.modules import LIF
+        >>> lif = LIF(1, tau_mem=0.02, tau_syn=0.02)
+        >>> out, state, rec = lif(np.full((100, 1), 2.0))
+        >>> int(out.sum()) > 0
+        True
+    """
+
+    def __init__(
+        self,
+        shape: Union[int, Tuple[int, ...]],
+        tau_mem: Any = None,
+        tau_syn: Any = None,
+        bias: Any = None,
+        threshold: Any = None,
+        has_rec: bool = False,
+        w_rec: Any = None,
+        weight_init_func: Optional[Callable[[Tuple[int, ...]], Any]] = None,
+        noise_std: float = 0.0,
+        dt: float = 1e-3,
+        max_spikes_per_dt: Any = 2**16,
+        spiking_input: bool = False,
+        spiking_output: bool = True,
+        rng_key: Any = None,
+    ):
+        """Arguments as for :class:`~rockpool.nn.modules.LIFJax` (no surrogate: NumPy does not train)."""
+        self._init_lif(
+            shape, tau_mem, tau_syn, bias, threshold, has_rec, w_rec, weight_init_func, noise_std,
+            dt, max_spikes_per_dt, spiking_input, spiking_output, rng_key,
+        )
+
     def evolve(self, input_data: Array, record: bool = False) -> Tuple[Array, Dict, Dict]:
         """Evolve over ``(T, Nin)`` or ``(B, T, Nin)`` input; returns ``(spikes, new_state, record)``."""
-        n_out, n_syn = self.size_out, self.n_syn
+        n_out, n_syn = self.shape[-1], self.n_syn
         data, (s, i, v) = self._auto_batch(
             np.asarray(input_data, dtype=np.float64), (self.spikes, self.isyn, self.vmem)
         )
