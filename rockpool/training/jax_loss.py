@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Tuple
 
+from rockpool._optional import require
+
+require("jax", "jax")  # a missing JAX is an ImportError naming the extra to install
+
 import jax
 import jax.numpy as jnp
 import numpy as np

@@ -27,6 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
+from rockpool._optional import require
+
+require("jax", "jax")  # a missing JAX is an ImportError naming the extra to install
+
 import jax
 import jax.numpy as jnp
 import numpy as np

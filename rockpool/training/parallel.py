@@ -25,6 +25,10 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence, Union
 
+from rockpool._optional import require
+
+require("jax", "jax")  # a missing JAX is an ImportError naming the extra to install
+
 import jax
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec

@@ -15,6 +15,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Hashable, List, Tuple, Union
 
+from rockpool._optional import require
+
+require("jax", "jax")  # a missing JAX is an ImportError naming the extra to install
+
 import jax
 import jax.numpy as jnp
 from jax.tree_util import DictKey, FlattenedIndexKey, GetAttrKey, SequenceKey
