@@ -467,7 +467,10 @@ class TimeSeries:
     # -- plotting -------------------------------------------------------------------------------
 
     def plot(self, *args: Any, **kwargs: Any) -> Any:  # pragma: no cover - overridden
-        raise NotImplementedError
+        """Plot this series (implemented by :class:`TSContinuous` and :class:`TSEvent`)."""
+        raise NotImplementedError(
+            f"{type(self).__name__}.plot(): only TSContinuous and TSEvent can be plotted."
+        )
 
 
 # ---------------------------------------------------------------------------------------------------
