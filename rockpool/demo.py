@@ -12,12 +12,13 @@
    from the time-averaged readout (softmax cross-entropy), with time constants and thresholds kept
    in range by projected updates (``fit(..., bounds=...)``).
 
-Both train with :func:`rockpool.training.fit <rockpool.training.loop.fit>`. The output folder receives PNG plots, a checkpoint
-of each trained network and ``summary.json`` / ``summary.txt`` (final loss, accuracy, steps/s).
+Both train with :func:`~rockpool.training.loop.fit`. The output folder receives PNG plots, a
+checkpoint of each trained network and ``summary.json`` / ``summary.txt`` (final loss, accuracy, steps/s).
 
-Example:
-    >>> from rockpool.demo import run_demo
-    >>> summary = run_demo("demo_output", quick=True)  # doctest: +SKIP
+Example::
+
+    from rockpool.demo import run_demo
+    summary = run_demo("demo_output", quick=True)
 """
 
 from __future__ import annotations

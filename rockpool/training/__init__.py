@@ -4,8 +4,13 @@ checkpoints and data-parallel helpers.
 Names load lazily: ``import rockpool.training`` does not import JAX.
 
 Example:
-    >>> from rockpool.training import fit  # doctest: +SKIP
-    >>> trained, history = fit(net, loss, data, "adam", epochs=10, lr=1e-3)  # doctest: +SKIP
+    >>> import numpy as np
+    >>> from rockpool.nn.modules import LinearJax
+    >>> from rockpool.training import fit, jax_loss
+    >>> data = [(np.ones((10, 2)), np.zeros((10, 1)))] * 4
+    >>> trained, history = fit(LinearJax((2, 1)), jax_loss.mse, data, "adam", epochs=5, lr=1e-2)
+    >>> history.steps, bool(history.loss[-1] < history.loss[0])
+    (20, True)
 """
 
 from importlib import import_module as _import_module

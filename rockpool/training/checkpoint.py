@@ -33,9 +33,14 @@ precision (so a float64 checkpoint loads into a float32 session); same dtype rou
 bit-exact.
 
 Example:
+    >>> import os, tempfile
+    >>> from rockpool.nn.modules import RateJax
     >>> from rockpool.training.checkpoint import save_checkpoint, load_checkpoint
-    >>> save_checkpoint("net.npz", net, opt_state=opt_state, step=100)  # doctest: +SKIP
-    >>> net, opt_state, step, extra = load_checkpoint("net.npz", fresh_net, opt_state=template)  # doctest: +SKIP
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.npz")
+    >>> _ = save_checkpoint(path, RateJax(3, tau=0.05), step=100)
+    >>> net, opt_state, step, extra = load_checkpoint(path, RateJax(3))
+    >>> net.tau, step
+    (Array([0.05, 0.05, 0.05], dtype=float32), 100)
 """
 
 from __future__ import annotations
@@ -185,8 +190,7 @@ def save_checkpoint(
     Returns:
         The path written.
 
-    Example:
-        >>> save_checkpoint("ckpt.npz", net, opt_state, step=10)  # doctest: +SKIP
+    Example: see the module docstring.
     """
     path = Path(path)
     modules, attributes, arrays = _describe(net)
@@ -339,8 +343,8 @@ def load_checkpoint(path: PathLike, net: Any, opt_state: Any = None) -> Checkpoi
     Raises:
         CheckpointMismatchError: naming the first path where the checkpoint and network differ.
 
-    Example:
-        >>> net, opt_state, step, extra = load_checkpoint("ckpt.npz", fresh_net, template)  # doctest: +SKIP
+    Example: see the module docstring (``template``: an optimiser state of the right structure,
+    e.g. ``optax.adam(1e-3).init(fresh_net.parameters())``).
     """
     path = Path(path)
     if not path.exists():
@@ -391,7 +395,8 @@ def _restore_opt_state(path: Path, leaves: List[np.ndarray], template: Any) -> A
 def load_module(path: PathLike, net: Any) -> Any:
     """Load only the module from a checkpoint: ``load_checkpoint(path, net).net``.
 
-    Example:
-        >>> net = load_module("ckpt.npz", fresh_net)  # doctest: +SKIP
+    Example::
+
+        net = load_module("ckpt.npz", RateJax(3))
     """
     return load_checkpoint(path, net).net

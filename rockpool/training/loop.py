@@ -560,8 +560,15 @@ def fit(
     checkpoint (if given) and is raised with ``.net`` and ``.history`` attached.
 
     Example:
-        >>> trained, hist = fit(net, loss_fn, ds, "adam", epochs=100, lr=1e-3)  # doctest: +SKIP
-        >>> trained, hist = fit(net, jax_loss.mse, batches, devices="all")  # doctest: +SKIP
+        >>> import numpy as np
+        >>> from rockpool.nn.modules import LinearJax
+        >>> from rockpool.training import jax_loss
+        >>> batches = [(np.ones((4, 10, 2)), np.zeros((4, 10, 1)))] * 3
+        >>> trained, hist = fit(LinearJax((2, 1)), jax_loss.mse, batches, "adam", epochs=2, lr=1e-2)
+        >>> hist.steps, hist.epochs_completed
+        (6, 2)
+
+        With several devices, ``fit(..., devices="all")`` splits the batch axis over them.
     """
     if not isinstance(net, JaxModule):
         raise TypeError(

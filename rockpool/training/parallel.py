@@ -1,13 +1,21 @@
 """Data parallelism with :mod:`jax.sharding`: a 1-D device mesh, batch-sharded inputs, replicated
 parameters. Nothing home-made: XLA inserts the gradient all-reduce itself.
 
-:func:`rockpool.training.fit <rockpool.training.loop.fit>` uses these helpers when given ``devices=``; they also work in a
-hand-written loop:
+:func:`~rockpool.training.loop.fit` uses these helpers when given ``devices=``; they also work
+in a hand-written loop:
 
->>> mesh = data_parallel_mesh()                      # all devices  # doctest: +SKIP
->>> params = replicate(net.parameters(), mesh)       # doctest: +SKIP
->>> x, y = shard_batch((x, y), mesh)                 # split the batch axis  # doctest: +SKIP
->>> loss, grads = jax.jit(jax.value_and_grad(loss_fn))(params, net, x, y)  # doctest: +SKIP
+>>> import jax, numpy as np
+>>> from rockpool.nn.modules import LinearJax
+>>> net = LinearJax((2, 1))
+>>> def loss_fn(params, net, x, y):
+...     out, _, _ = net.set_attributes(params)(x)
+...     return ((out - y) ** 2).mean()
+>>> mesh = data_parallel_mesh()                      # all devices
+>>> params = replicate(net.parameters(), mesh)
+>>> x, y = shard_batch((np.ones((4, 10, 2)), np.zeros((4, 10, 1))), mesh)  # split the batch
+>>> loss, grads = jax.jit(jax.value_and_grad(loss_fn))(params, net, x, y)
+>>> grads["weight"].shape
+(2, 1)
 
 **Several GPUs on one host**: ``fit(..., devices="all")`` (or a number, or a list of devices) runs
 each batch split over the devices; the batch size must be a multiple of the device count.

@@ -538,8 +538,9 @@ class Module(ABC):
     ) -> Tuple[Any, Tuple[Any, ...]]:
         """Add a batch axis to ``(T, Nin)`` input and replicate states over the batch.
 
-        Usage:
-            >>> data, (v, i) = self._auto_batch(data, (self.v, self.i))  # doctest: +SKIP
+        Usage (inside ``evolve``)::
+
+            data, (v, i) = self._auto_batch(data, (self.v, self.i))
 
         Args:
             data: ``(T, Nin)`` or ``(B, T, Nin)``.
