@@ -7,6 +7,7 @@ The demo trains the training tutorial's stateful rate network and a spiking LIF 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Optional, Sequence
 
@@ -43,6 +44,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command == "demo":
         if args.epochs is not None and args.epochs < 1:
             print("python -m rockpool demo: --epochs must be at least 1", file=sys.stderr)
+            return 2
+        if not 0 <= args.seed < 2**32:
+            print("python -m rockpool demo: --seed must be an integer from 0 to 2**32 - 1",
+                  file=sys.stderr)
+            return 2
+        if os.path.exists(args.out) and not os.path.isdir(args.out):
+            print(f"python -m rockpool demo: --out {args.out!r} exists and is not a folder; "
+                  f"give a folder name", file=sys.stderr)
             return 2
         from rockpool.demo import run_demo
 

@@ -73,6 +73,17 @@ def spike_pattern_classification(
     Returns:
         ``inputs``: ``(B, T, Nin)`` float32 spike rasters (0/1); ``labels``: ``(B,)`` int32.
     """
+    for name, value in (("n_samples", n_samples), ("n_classes", n_classes),
+                        ("n_channels", n_channels), ("T", T)):
+        if int(value) != value or value < 1:
+            raise ValueError(f"spike_pattern_classification: {name} must be a whole number >= 1 (got {value!r}).")
+    if not 0.0 <= drop_prob <= 1.0:
+        raise ValueError(f"spike_pattern_classification: drop_prob must lie in [0, 1] (got {drop_prob!r}).")
+    for name, v in (("rate", rate), ("noise_rate", noise_rate), ("jitter", jitter)):
+        if not v >= 0.0:
+            raise ValueError(f"spike_pattern_classification: {name} must be >= 0 (got {v!r}).")
+    if not dt > 0.0:
+        raise ValueError(f"spike_pattern_classification: dt must be > 0 seconds (got {dt!r}).")
     templates = spike_patterns(n_classes, n_channels, T, rate, dt, seed)
     rng = np.random.default_rng([seed if sample_seed is None else sample_seed, 1])
     labels = rng.permutation(np.arange(n_samples) % n_classes).astype(np.int32)

@@ -50,6 +50,12 @@ class Constant:
         return f"Constant({self.value!r})"
 
 
+class ParameterShapeError(ValueError):
+    """Concrete data of the wrong shape for a registered attribute (a module constructor names itself)."""
+
+    labelled: bool = False
+
+
 def _normalise_shapes(shape: ShapeLike) -> Optional[Tuple[Tuple[int, ...], ...]]:
     """Return a tuple of acceptable shapes (alternatives), or ``None`` for "any shape"."""
     if shape is None:
@@ -117,7 +123,7 @@ class ParameterBase:
                     data = np.broadcast_to(np.asarray(data).reshape(()), self.shapes[0]).copy()
                 else:
                     want = " or ".join(str(s) for s in self.shapes)
-                    raise ValueError(
+                    raise ParameterShapeError(
                         f"{type(self).__name__}{' (' + family + ')' if family else ''}: "
                         f"data has shape {got}, expected {want}."
                     )

@@ -3,7 +3,8 @@
 matplotlib is imported when a function is first called (``pip install 'rockpool[plot]'``); without a
 display and without a configured backend, the non-interactive ``Agg`` backend is used. Every
 function returns the :class:`matplotlib.figure.Figure` and writes it to ``path`` when given.
-Arrays may be ``(T, N)`` or ``(B, T, N)`` (``batch=`` picks the element to draw); time runs on the
+Arrays may be ``(T, N)`` or ``(B, T, N)`` (``batch=`` picks the element to draw), or
+:class:`~rockpool.timeseries.TSContinuous` series (the records of a timed module); time runs on the
 x axis in seconds when ``dt`` is given, in steps otherwise.
 
 Example:
@@ -53,6 +54,8 @@ def _finish(fig: Any, path: PathLike) -> Any:
 
 
 def _select(arr: Any, batch: int, name: str) -> np.ndarray:
+    if hasattr(arr, "samples") and hasattr(arr, "t_start"):  # a TSContinuous (timed-module record)
+        arr = arr.samples
     a = np.asarray(arr)
     if a.ndim == 3:
         a = a[batch]
@@ -146,6 +149,7 @@ def plot_raster(
     ax.scatter(t[t_idx], n_idx, s=size, marker="|" if s.shape[1] <= 128 else ".", c="k", linewidths=1.0)
     ax.set_xlim(t[0] if t.size else 0, (t[-1] if t.size else 1) + (dt or 1.0))
     ax.set_ylim(-0.5, s.shape[1] - 0.5)
+    ax.yaxis.get_major_locator().set_params(integer=True)  # neurons are whole numbers
     ax.set_xlabel(_time_label(dt))
     ax.set_ylabel("Neuron")
     ax.set_title(f"{title} ({t_idx.size} events)")

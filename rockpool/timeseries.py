@@ -583,6 +583,9 @@ class TSContinuous(TimeSeries):
         s = s.astype(np.float64)
         if s.ndim == 0:
             s = s.reshape(1, 1)
+        elif s.ndim == 1 and s.size == 0 and n_times == 0:
+            # no samples at all: the channel count comes from num_channels (default 1)
+            s = s.reshape(0, 1 if num_channels is None else int(num_channels))
         elif s.ndim == 1:
             # one row of channels for a single time, otherwise one channel over time
             s = s.reshape(1, -1) if n_times == 1 else s.reshape(-1, 1)
@@ -693,7 +696,10 @@ class TSContinuous(TimeSeries):
         invalid = np.zeros(t.shape, dtype=bool)
         if self.periodic:
             if self.duration > 0:
-                t = self._t_start + np.mod(t - self._t_start, self.duration)
+                phase = np.mod(t - self._t_start, self.duration)
+                # a phase within 1 ns of a whole period is the start of the next period
+                phase[phase > self.duration - TIME_TOLERANCE] = 0.0
+                t = self._t_start + phase
             else:
                 t = np.full_like(t, self._t_start)
             return t, invalid
@@ -852,6 +858,14 @@ class TSContinuous(TimeSeries):
             )
         return t, self(t), other(t)
 
+    def _channels_for(self, others: Sequence[Any]) -> int:
+        """Channel count when joining ``others`` in time: an empty series without channels
+        (``TSContinuous()``) takes that of the first other series, so it can start an accumulation."""
+        if not self._times.size and self.num_channels == 0 and others:
+            if isinstance(others[0], TSContinuous):
+                return others[0].num_channels
+        return self.num_channels
+
     def merge(
         self,
         other_series: Union["TSContinuous", Sequence["TSContinuous"]],
@@ -869,17 +883,18 @@ class TSContinuous(TimeSeries):
             [0.0, 1.0, 2.0]
         """
         others = [other_series] if isinstance(other_series, TimeSeries) else list(other_series)
-        times, samples = [self._times], [self._samples]
+        n_ch = self._channels_for(others)
+        times, samples = [self._times], [self._samples if self.num_channels == n_ch else np.zeros((0, n_ch))]
         t0, t1 = self._t_start, self._t_stop
         for o in others:
             if not isinstance(o, TSContinuous):
                 raise ValueError(
                     f"{self._label}.merge: can only merge TSContinuous (got {type(o).__name__})."
                 )
-            if o.num_channels != self.num_channels:
+            if o.num_channels != n_ch:
                 raise ValueError(
                     f"{self._label}.merge: {o._label} has {o.num_channels} channels, expected "
-                    f"{self.num_channels}. Use append_c() to add channels."
+                    f"{n_ch}. Use append_c() to add channels."
                 )
             times.append(o._times)
             samples.append(o._samples)
@@ -912,18 +927,19 @@ class TSContinuous(TimeSeries):
         """
         others = [other_series] if isinstance(other_series, TimeSeries) else list(other_series)
         offsets = _offsets(offset, len(others), self._label)
+        n_ch = self._channels_for(others)
         out = self._target(inplace)
-        times, samples = [out._times], [out._samples]
+        times, samples = [out._times], [out._samples if out.num_channels == n_ch else np.zeros((0, n_ch))]
         t_stop = out._t_stop
         for o, off in zip(others, offsets, strict=True):
             if not isinstance(o, TSContinuous):
                 raise ValueError(
                     f"{self._label}.append_t: expected TSContinuous (got {type(o).__name__})."
                 )
-            if o.num_channels != self.num_channels:
+            if o.num_channels != n_ch:
                 raise ValueError(
                     f"{self._label}.append_t: {o._label} has {o.num_channels} channels, expected "
-                    f"{self.num_channels}."
+                    f"{n_ch}."
                 )
             shift = t_stop + off - o.t_start
             times.append(o._times + shift)
@@ -1660,10 +1676,27 @@ def load_ts_from_file(path: Union[str, os.PathLike, Any]) -> TimeSeries:
     return ts
 
 
+def _atomic_savez(path: str, arrays: Dict[str, np.ndarray]) -> None:
+    """Write an ``.npz`` file through a temporary file and a rename: a crash mid-write leaves the
+    previous file intact (the temporary name does not end in ``.npz``, so it is never read as a key)."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            np.savez(f, **arrays)  # type: ignore[arg-type]
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
 def _encode(value: Any, key: str) -> Dict[str, np.ndarray]:
     if isinstance(value, TimeSeries):
         return value._to_arrays()
     arr = np.asarray(value)
+    mixed = arr.dtype.kind == "U" and not isinstance(value, (str, np.ndarray, np.str_))
+    if mixed and not all(isinstance(v, str) for v in np.asarray(value, dtype=object).ravel()):
+        arr = np.asarray(value, dtype=object)  # e.g. [1, "a"]: NumPy would turn 1 into "1"
     if arr.dtype == object:
         raise TypeError(
             f"TSDictOnDisk: cannot store {key!r} of type {type(value).__name__}; it stores time series "
@@ -1675,8 +1708,9 @@ def _encode(value: Any, key: str) -> Dict[str, np.ndarray]:
 class TSDictOnDisk(MutableMapping):
     """A dictionary of time series and plain values kept on disk (``.npz``, no pickles).
 
-    Each assignment writes to disk immediately; each read loads from disk, so the store can be
-    reopened later (``TSDictOnDisk(path)``) with the same content.
+    Each assignment writes to disk immediately, through a temporary file and a rename (a crash
+    mid-write keeps the previous content); each read loads from disk, so the store can be reopened
+    later (``TSDictOnDisk(path)``) with the same content.
 
     Two layouts: if ``path`` ends in ``.npz`` everything lives in that one file (rewritten on every
     change; keys keep insertion order); otherwise ``path`` is a directory with one ``<key>.npz`` per
@@ -1722,9 +1756,7 @@ class TSDictOnDisk(MutableMapping):
         return [str(k) for k in arrays.pop("__keys__", np.zeros(0, dtype=str))], arrays
 
     def _write_all(self, keys: List[str], arrays: Dict[str, np.ndarray]) -> None:
-        tmp = self.path + ".tmp.npz"
-        np.savez(tmp, __keys__=np.array(keys, dtype=str), **arrays)  # type: ignore[arg-type]
-        os.replace(tmp, self.path)
+        _atomic_savez(self.path, {"__keys__": np.array(keys, dtype=str), **arrays})
 
     @staticmethod
     def _item_arrays(arrays: Dict[str, np.ndarray], i: int) -> Dict[str, np.ndarray]:
@@ -1774,7 +1806,7 @@ class TSDictOnDisk(MutableMapping):
             flat = {f"{i}/{k}": v for i, item in enumerate(items) for k, v in item.items()}
             self._write_all(keys, flat)
         else:
-            np.savez(self._file(key), **enc)  # type: ignore[arg-type]
+            _atomic_savez(self._file(key), enc)
 
     def __delitem__(self, key: str) -> None:
         key = self._check_key(key)

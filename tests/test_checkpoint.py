@@ -205,3 +205,19 @@ def test_resume_equals_uninterrupted_run(tmp_path):
                        checkpoint=path, resume=True)
     assert hist2.steps == 12
     _leaves_equal(again.parameters(), full.parameters())
+
+
+def test_non_finite_simulation_parameter_round_trips_and_file_is_not_private(tmp_path):
+    # regression: max_spikes_per_dt=inf made save_checkpoint fail (blaming `extra`), and the
+    # checkpoint got mkstemp's 0600 permissions instead of a normal file's
+    path = tmp_path / "inf.npz"
+    save_checkpoint(path, LIFJax(2, max_spikes_per_dt=float("inf")))
+    meta = json.loads(str(np.load(path)["__rockpool__"]))
+    entry = next(a for a in meta["attributes"] if a["path"] == "max_spikes_per_dt")
+    assert entry["stored"] == "float" and entry["value"] == "inf"
+    assert load_checkpoint(path, LIFJax(2)).net.max_spikes_per_dt == float("inf")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask
+    with pytest.raises(ValueError, match="`extra` must be a JSON-able"):
+        save_checkpoint(path, LIFJax(2), extra={"x": float("nan")})

@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from rockpool.__main__ import main
+from rockpool.datasets import spike_pattern_classification
 
 REPO = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(REPO)}
@@ -43,3 +46,25 @@ def test_help_lists_options_and_imports_stay_light():
             "print('jax' in sys.modules, 'matplotlib' in sys.modules)")
     light = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV, timeout=60)
     assert light.stdout.split() == ["False", "False"], light.stderr
+
+
+def test_bad_seed_and_out_file_are_clear_errors(tmp_path, capsys):
+    # regression: a negative seed or an --out that is a file ended in a NumPy / OS traceback
+    assert main(["demo", "--quick", "--seed", "-1", "--out", str(tmp_path / "o")]) == 2
+    assert "--seed" in capsys.readouterr().err
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    assert main(["demo", "--quick", "--out", str(a_file)]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_spike_pattern_dataset_rejects_bad_arguments():
+    # regression: n_classes=0 raised ZeroDivisionError, a negative rate silently gave no spikes
+    x, y = spike_pattern_classification(6, n_classes=3, n_channels=5, T=20, seed=2)
+    assert x.shape == (6, 20, 5) and sorted(y.tolist()) == [0, 0, 1, 1, 2, 2]
+    for kwargs, match in [({"n_classes": 0}, "n_classes"), ({"T": 2.5}, "T must"),
+                          ({"rate": -1.0}, "rate must"), ({"drop_prob": 1.5}, "drop_prob"),
+                          ({"dt": 0.0}, "dt must")]:
+        with pytest.raises(ValueError, match=match):
+            spike_pattern_classification(4, **kwargs)

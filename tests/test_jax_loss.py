@@ -135,3 +135,18 @@ def test_loss_on_network_parameters():
     g = jax.jit(jax.grad(loss))(bad)
     assert np.all(np.asarray(g["1_RateJax"]["tau"]) < 0)  # gradient pushes tau up, towards its bound
     assert float(l.bounds_cost(net.parameters(), lower, upper)) == 0.0
+
+
+def test_bounds_with_unknown_keys_are_errors_not_silently_ignored():
+    params = {"rate": {"tau": jnp.array([0.005, 0.02])}}
+    with pytest.raises(ValueError, match=r"lower_bounds names 'rate\.tua', which is not in the parameter tree"):
+        l.bounds_cost(params, {"rate": {"tua": 0.01}}, None)
+    with pytest.raises(ValueError, match=r"upper_bounds names 'rat'"):
+        l.bounds_cost(params, None, {"rat": 0.01})
+    assert float(l.bounds_cost(params, {"rate": 0.01}, None)) > 1.0  # a scalar over a sub-tree is fine
+
+
+def test_softmax_temperature_must_be_positive():
+    for fn in (l.softmax, l.logsoftmax):
+        with pytest.raises(ValueError, match=r"temperature must be > 0 \(got 0\.0\)"):
+            fn(jnp.ones(2), 0.0)

@@ -534,3 +534,39 @@ def test_recurrent_rate_kernel_matches_scan_autodiff(act_name):
     g_ref = jax.grad(loss(reference), argnums=tuple(range(6)))(*args)
     for u, v in zip(g, g_ref, strict=True):
         np.testing.assert_allclose(np.asarray(u), np.asarray(v), rtol=1e-5, atol=1e-5)
+
+
+# ------------------------------------------------------------------------------ review R1 regressions
+def test_rate_jax_settings_by_name_and_typed_checks():
+    mod = RateJax(2, rng_key=0)
+    new = mod.set_attributes({"act_fn": "tanh", "dt": np.float64(1e-4)})
+    assert new.act_fn(jnp.zeros(1), 0.0)[0] == 0.0 and type(new.dt) is float
+    assert mod.act_fn(jnp.ones(1), 0.0)[0] == 1.0  # the original is untouched
+    with pytest.raises(ValueError, match=r"RateJax: 'rng_key' holds integers \(uint32\) but the new value is float32"):
+        mod.set_attributes({"rng_key": np.array([1.5, 2.5])})
+    with pytest.raises(ValueError, match=r"RateJax: cannot assign a value of dtype complex64 to 'tau'"):
+        mod.set_attributes({"tau": np.ones(2) * 1j})
+    with pytest.raises(ValueError, match=r"RateJax: 'noise_std' must be >= 0"):
+        mod.noise_std = -1.0
+    with pytest.raises(ValueError, match=r"RateJax: input has batch size 0"):
+        mod(np.ones((0, 3, 2)))
+    mod.rng_key = jax.random.key(3)  # a typed key is stored as its raw data
+    assert mod.rng_key.dtype == jnp.uint32 and mod(np.ones((3, 2)))[0].shape == (1, 3, 2)
+
+
+def test_partial_set_attributes_shares_no_submodule_with_the_original():
+    from rockpool.nn.combinators import Sequential
+
+    net = Sequential(LinearJax((2, 3)), RateJax(3))
+    new = net.set_attributes({"0_LinearJax": {"weight": np.zeros((2, 3))}})
+    new[1].tau = 0.5  # plain assignment on the copy's untouched submodule
+    np.testing.assert_allclose(np.asarray(net[1].tau), 0.02)
+    assert new[1] is not net[1] and float(new[1].tau[0]) == 0.5
+
+
+def test_traced_record_flag_explains_the_fix():
+    mod = RateJax(2)
+    with pytest.raises(ValueError, match=r"RateJax: `record` must be a Python bool.*static_argnames='record'"):
+        jax.jit(mod)(np.ones((3, 2)), record=True)
+    _, _, rec = jax.jit(mod, static_argnames="record")(np.ones((3, 2)), record=True)
+    assert list(rec) == ["rec_input", "x"]

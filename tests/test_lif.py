@@ -225,3 +225,64 @@ def test_step_pwl_is_the_spike_function_of_lifjax():
     out, _, rec = mod(np.zeros((5, 1)), record=True)
     v_pre = np.asarray(rec["vmem"])[0, :, 0] + np.asarray(out)[0, :, 0]
     np.testing.assert_array_equal(np.asarray(step_pwl(jnp.asarray(v_pre), 1.0)), np.asarray(out)[0, :, 0])
+
+
+# ------------------------------------------------------------------------------ review R1 regressions
+@pytest.mark.parametrize("cls", BOTH)
+def test_no_time_steps_leaves_state_unchanged(cls):
+    mod = cls((4, 2), has_rec=True)
+    mod.vmem = np.array([0.3, 0.4])
+    out, new_state, rec = mod(np.zeros((0, 4)), record=True)
+    assert out.shape == (1, 0, 2) and rec["isyn"].shape == (1, 0, 2, 2) and rec["vmem"].shape == (1, 0, 2)
+    np.testing.assert_allclose(np.asarray(new_state["vmem"]), [0.3, 0.4])
+    out, new_state, rec = mod(np.zeros((2, 0, 4)))
+    assert out.shape == (2, 0, 2) and rec == {}
+
+
+@pytest.mark.parametrize("cls", BOTH)
+def test_rng_key_from_seed_or_any_jax_key(cls):
+    for key in (7, jax.random.PRNGKey(7), jax.random.key(7)):
+        mod = cls(2, rng_key=key)
+        assert mod.rng_key.shape == (2,) and mod.rng_key.dtype == np.uint32
+        np.testing.assert_array_equal(np.asarray(mod.rng_key), np.asarray(jax.random.PRNGKey(7)))
+    with pytest.raises(ValueError, match=f"{cls.__name__}: rng_key must be an int seed or a PRNG key"):
+        cls(2, rng_key=np.zeros(3))
+
+
+@pytest.mark.parametrize("cls", BOTH)
+def test_max_spikes_per_dt_must_be_a_whole_number(cls):
+    for bad in (0, 1.5, np.array([1, 2])):
+        with pytest.raises(ValueError, match=f"{cls.__name__}: 'max_spikes_per_dt' must be a whole number >= 1"):
+            cls(1, max_spikes_per_dt=bad)
+    mod = cls(1, tau_syn=0.002, max_spikes_per_dt=np.int64(3))
+    with pytest.raises(ValueError, match="'max_spikes_per_dt' must be a whole number"):
+        mod.max_spikes_per_dt = 0
+    assert type(mod.max_spikes_per_dt) is int
+    out, _, _ = mod(np.array([[50.0], [0.0]]))
+    np.testing.assert_array_equal(np.asarray(out)[0, :, 0], [3, 3])
+
+
+def test_lifjax_numpy_scalar_settings_stay_static():
+    mod = LIFJax(2, rng_key=0)
+    mod.noise_std = np.float32(0.1)  # used to become a traced leaf and crash the eager call
+    mod.dt = np.float64(1e-3)
+    assert type(mod.noise_std) is float and type(mod.dt) is float
+    assert len(jax.tree_util.tree_leaves(mod)) == len(jax.tree_util.tree_leaves(LIFJax(2)))
+    out, _, rec = mod(np.zeros((20, 2)), record=True)
+    assert float(jnp.std(rec["vmem"])) > 0
+
+
+def test_lifjax_surrogate_settings_checked_on_assignment():
+    mod = LIFJax(2)
+    with pytest.raises(ValueError, match=r"LIFJax: Unknown surrogate 'bogus'"):
+        mod.surrogate = "bogus"
+    with pytest.raises(ValueError, match=r"LIFJax: 'surrogate_width' must be > 0"):
+        mod.set_attributes({"surrogate_width": -1.0})
+    assert mod.surrogate == "pwl" and mod.surrogate_width == 0.5
+
+
+@pytest.mark.parametrize("cls", BOTH)
+def test_dt_warning_once_per_time_constant(cls):
+    with pytest.warns(RockpoolWarning) as rec:
+        cls(2, dt=0.05)
+    assert sorted(str(w.message).split(":")[1].split()[0] for w in rec) == ["tau_mem", "tau_syn"]

@@ -639,3 +639,128 @@ def test_random_tree_partial_update_changes_only_named_leaves(spec, seed, data):
     for path in paths:
         expected = get_path(before, path) + (1.0 if path in chosen else 0.0)
         np.testing.assert_array_equal(get_path(after, path), expected)
+
+
+# ---------------------------------------------------------------------------- review R1 regressions
+@pytest.mark.parametrize(
+    "attr, value, match",
+    [
+        ("dt", 0.0, r"Rate: 'dt' must be > 0 everywhere \(got min 0\)\. dt is the time step in seconds"),
+        ("dt", -1e-3, r"'dt' must be > 0"),
+        ("noise_std", -0.1, r"Rate: 'noise_std' must be >= 0 \(got min -0.1\); use 0"),
+    ],
+)
+def test_bad_simulation_parameters_rejected_everywhere(attr, value, match):
+    with pytest.raises(ValueError, match=match):
+        Rate(3, **{attr: value})
+    mod = Rate(3)
+    with pytest.raises(ValueError, match=match):
+        setattr(mod, attr, value)
+    with pytest.raises(ValueError, match=match):
+        mod.set_attributes({"bias": np.ones(3), attr: value})
+    # - the module is unchanged and usable
+    assert mod.dt == 1e-3 and mod.noise_std == 0.0 and np.all(mod.bias == 0)
+    assert mod(np.ones((2, 3)))[0].shape == (1, 2, 3)
+
+
+def test_numpy_scalar_simulation_parameters_stay_python_numbers():
+    mod = Rate(3, dt=np.float32(1e-3))
+    mod.dt = np.float64(2e-4)
+    mod.noise_std = np.array(0.0)
+    mod.set_attributes({"dt": np.float32(1e-4)})
+    assert type(mod.dt) is float and type(mod.noise_std) is float
+    assert mod.dt == pytest.approx(1e-4)
+
+
+def test_assigned_values_must_be_real_and_keep_integer_dtypes():
+    class M(Module):
+        def __init__(self):
+            super().__init__(2)
+            self.w = Parameter(np.zeros(2))
+            self.count = State(np.zeros(2, dtype=np.int64))
+
+        def evolve(self, x, record=False):
+            return x, {}, {}
+
+    mod = M()
+    with pytest.raises(ValueError, match=r"M: cannot assign a value of dtype complex128 to 'w'; expected real"):
+        mod.w = np.ones(2) * 1j
+    with pytest.raises(ValueError, match=r"cannot assign a value of dtype <U1 to 'w'"):
+        mod.set_attributes({"w": np.array(["a", "b"])})
+    with pytest.raises(ValueError, match=r"'count' holds integers \(int64\) but the new value is float64"):
+        mod.count = np.array([1.5, 2.0])
+    mod.count = np.array([1, 2], dtype=np.int8)
+    assert mod.count.dtype == np.int64 and np.all(mod.w == 0)
+
+
+def test_zero_batch_is_a_value_error_naming_the_module():
+    with pytest.raises(ValueError, match=r"Rate: input has batch size 0 \(shape \(0, 4, 3\)\)"):
+        Rate(3)(np.ones((0, 4, 3)))
+
+
+def test_native_modules_do_not_share_memory_with_callers():
+    tau = np.full(3, 0.05)
+    mod = Rate(3, tau=tau)
+    tau[:] = -1.0  # the caller reuses its buffer
+    np.testing.assert_allclose(mod.tau, 0.05)
+    new_tau = np.full(3, 0.04)
+    mod.set_attributes({"tau": new_tau})
+    new_tau[:] = -1.0
+    np.testing.assert_allclose(mod.tau, 0.04)
+    _, new_state, _ = mod(np.ones((4, 3)))
+    x = mod.x.copy()
+    new_state["x"][:] = 100.0  # editing the returned state does not edit the module
+    np.testing.assert_array_equal(mod.x, x)
+
+
+def test_activation_can_be_set_by_name_after_construction():
+    mod = Rate(2)
+    mod.act_fn = "TANH"
+    out, _, _ = mod(np.full((3, 2), 5.0))
+    assert np.all(out > 0) and np.all(out < 1)
+    mod.set_attributes({"act_fn": "sig"})
+    assert mod.act_fn(np.zeros(1), 0.0)[0] == 0.5
+    with pytest.raises(ValueError, match=r"Rate: unknown activation_func 'bogus'"):
+        mod.set_attributes({"act_fn": "bogus"})
+    assert mod.act_fn(np.zeros(1), 0.0)[0] == 0.5
+
+
+def test_one_dt_warning_per_short_time_constant():
+    mod = Rate(3, tau=0.02)
+    with pytest.warns(RockpoolWarning) as rec:
+        mod.dt = 0.01
+    assert len(rec) == 1
+
+
+@pytest.mark.parametrize("shape", [-1, 2.5, (3, -2), (3.5, 2), "3", None.__class__])
+def test_bad_shapes_are_value_errors_naming_the_module(shape):
+    for cls in (Rate, Linear):
+        with pytest.raises(ValueError, match=f"{cls.__name__}: shape must be a whole number >= 0"):
+            cls(shape)
+
+
+def test_number_assigned_to_constant_array_keeps_its_shape():
+    mod = Rate(3, tau=Constant(0.05))
+    mod.set_attributes({"tau": 0.1})
+    assert isinstance(mod.tau, np.ndarray) and mod.tau.shape == (3,)
+    np.testing.assert_allclose(mod.tau, 0.1)
+    with pytest.raises(ValueError, match=r"The new value assigned to tau must be of shape \(3,\) \(got \(2,\)\)"):
+        mod.tau = [1.0, 2.0]
+    with pytest.raises(ValueError, match=r"'tau' must be > 0"):
+        mod.tau = -1.0
+
+
+def test_wrong_shaped_constructor_argument_names_the_innermost_module():
+    with pytest.raises(ValueError, match=r"^Rate: Parameter \(bias\): data has shape \(4,\), expected \(3,\)"):
+        Rate(3, bias=np.ones(4))
+
+    class Outer(Module):
+        def __init__(self):
+            super().__init__(3)
+            self.neurons = Rate(3, tau=np.ones(2))
+
+        def evolve(self, x, record=False):
+            return x, {}, {}
+
+    with pytest.raises(ValueError, match=r"^Rate: Parameter \(taus\): data has shape \(2,\)"):
+        Outer()

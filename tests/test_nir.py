@@ -310,3 +310,19 @@ def test_round_trip_keeps_lif_parameters_exactly(tau_mem, tau_syn, bias, thresho
     for name in ("tau_mem", "tau_syn", "threshold"):
         np.testing.assert_array_equal(getattr(back, name), getattr(lif, name))
     np.testing.assert_allclose(back.bias, lif.bias, rtol=1e-15, atol=0)
+
+
+def test_round_trip_keeps_lif_max_spikes_and_noise(tmp_path):
+    # regression: max_spikes_per_dt and noise_std were dropped on export, changing the outputs
+    net = Sequential(Linear((2, 2), weight=np.eye(2)), LIF(2, threshold=0.1, max_spikes_per_dt=1))
+    path = tmp_path / "net.nir"
+    write_nir(net, path)
+    x = np.ones((20, 2)) * 5.0
+    ref = np.asarray(net(x)[0])
+    assert ref.max() == 1.0  # capped at one spike per step
+    for backend in ("native", "jax"):
+        back = read_nir(path, backend=backend)
+        assert float(np.asarray(back[1].max_spikes_per_dt)) == 1.0
+        np.testing.assert_array_equal(np.asarray(back(x)[0]), ref)
+    assert from_nir(to_nir(Rate(2, noise_std=0.1)), backend="native").noise_std == 0.1
+    assert float(from_nir(to_nir(LIFJax(2, noise_std=0.2))).noise_std) == pytest.approx(0.2)

@@ -114,3 +114,10 @@ def test_weighted_smooth_base_custom_activation_and_training():
         assert np.all(np.isfinite(np.asarray(leaf))) and np.any(np.asarray(leaf) != 0)
     p2 = jax.tree_util.tree_map(lambda p, d: p - 0.01 * d, sm.parameters(), g)
     assert loss(p2) < l0
+
+
+def test_bias_with_has_bias_false_is_an_error():
+    with pytest.raises(ValueError, match=r"SoftmaxJax: a `bias` was given with has_bias=False"):
+        SoftmaxJax((3, 2), bias=np.ones(2), has_bias=False)
+    with pytest.raises(ValueError, match=r"SoftmaxJax: shape must be a whole number >= 0"):
+        SoftmaxJax((3.5, 2))

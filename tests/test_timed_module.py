@@ -252,3 +252,18 @@ def test_dt_setter_keeps_time_and_repr():
     assert "    Rate  with shape (2,)" in repr(tmod)
     with pytest.raises(ValueError, match="positive"):
         tmod.dt = 0.0
+
+
+def test_last_event_of_a_tsevent_with_default_t_stop_is_not_dropped():
+    # regression: t_stop defaults to just after the last event, whose bin edge ended the clock
+    tmod = Linear((1, 1), weight=np.ones((1, 1))).timed(dt=DT)
+    out, _, _ = tmod(TSEvent([0.001, 0.005], [0, 0]))
+    assert out.samples.ravel().tolist() == [0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
+    assert tmod.t == pytest.approx(0.006)
+
+
+def test_combinator_takes_dt_of_its_submodules():
+    net = Sequential(Linear((2, 3)), LIF(3, dt=2e-3))
+    assert net.timed().dt == 2e-3
+    with pytest.raises(ValueError, match="no single `dt`"):
+        Sequential(Rate(2, dt=1e-3), Rate(2, dt=2e-3)).timed()

@@ -831,3 +831,54 @@ def test_ts_dict_on_disk_file_mode_keeps_insertion_order(tmp_path):
 def _touch(p):
     p.write_text("x")
     return p
+
+
+def test_empty_series_takes_its_channel_count_from_num_channels():
+    # regression: TSContinuous([], [], num_channels=3) used to raise (samples read as 1 channel)
+    ts = TSContinuous([], [], num_channels=3)
+    assert ts.isempty() and ts.num_channels == 3 and ts.samples.shape == (0, 3)
+    buf = io.BytesIO()
+    ts.save(buf)
+    buf.seek(0)
+    assert load_ts_from_file(buf).num_channels == 3
+
+
+def test_periodic_series_wraps_at_whole_periods_despite_rounding():
+    # regression: duration 3 * 0.1 = 0.30000000000000004, so t = 0.3 gave the last sample, not the first
+    ts = TSContinuous.from_clocked([1.0, 2.0, 3.0], dt=0.1, periodic=True)
+    assert ts([0.3, 0.6, 0.9, 30.0]).ravel().tolist() == [1.0, 1.0, 1.0, 1.0]
+    assert ts([0.29, 0.35]).ravel().tolist() == [3.0, 1.0]
+
+
+def test_empty_series_without_channels_starts_an_accumulation():
+    # regression: TSContinuous().append_t(x) raised "has 2 channels, expected 0"
+    a = TSContinuous.from_clocked(np.ones((3, 2)), dt=0.1)
+    acc = TSContinuous()
+    for _ in range(3):
+        acc = acc.append_t(a)
+    assert acc.num_channels == 2 and acc.t_stop == pytest.approx(0.9) and len(acc) == 9
+    assert TSContinuous().merge(a).samples.shape == (3, 2)
+    with pytest.raises(ValueError, match="has 2 channels, expected 1"):
+        TSContinuous([0.0], [1.0]).append_t(a)
+
+
+@pytest.mark.parametrize("name", ["store", "store.npz"])
+def test_ts_dict_on_disk_writes_atomically_and_refuses_mixed_lists(tmp_path, monkeypatch, name):
+    # regression: a crash while writing an entry left a truncated file; [1, "a"] came back as strings
+    d = TSDictOnDisk(tmp_path / name)
+    d["x"] = TSEvent([0.1], [0])
+    d["names"] = ["a", "b"]
+
+    def crash(file, **arrays):
+        file.write(b"PK\x03\x04 half an archive")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(KeyboardInterrupt):
+        d["x"] = TSEvent([0.2], [1])
+    monkeypatch.undo()
+    assert d["x"].times.tolist() == [0.1] and d["names"].tolist() == ["a", "b"]
+    assert not [f for _, _, files in os.walk(tmp_path) for f in files if f.endswith(".tmp")]
+    with pytest.raises(TypeError, match="cannot store 'mixed'"):
+        d["mixed"] = [1, "a"]
+    assert sorted(d) == ["names", "x"]

@@ -41,7 +41,8 @@ per-step updates (membranes) of:
 * ``Linear`` <-> ``nir.Linear`` (no bias) / ``nir.Affine`` (bias). NIR weights are
   ``(N_out, N_in)``, the transpose of ours. ``nir.Scale`` imports as a diagonal ``Linear``.
 
-Every exported neuron node carries ``metadata={"rockpool_class": ..., "dt": dt}``; ``dt`` from the
+Every exported neuron node carries ``metadata={"rockpool_class": ..., "dt": dt}`` (plus
+``noise_std``, and ``max_spikes_per_dt`` for LIF, which NIR cannot express); ``dt`` from the
 metadata wins over the ``dt`` argument of :func:`from_nir`, so a round trip of our own export
 rebuilds the same network, with the same outputs. NIR nodes with no rockpool equivalent
 (``LIF`` without synapse, ``IF``, ``I``, ``CubaLI``, ``Threshold``, convolutions, pooling,
@@ -127,7 +128,13 @@ def _export(mod: Any, name: str) -> _Part:
             v_threshold=_f64(mod.threshold),
             v_reset=np.zeros(n_out),
             w_in=tau_syn.copy(),
-            metadata={"rockpool_class": "LIF", "dt": dt, "reset": "subtractive"},
+            metadata={
+                "rockpool_class": "LIF",
+                "dt": dt,
+                "reset": "subtractive",
+                "max_spikes_per_dt": float(np.asarray(mod.max_spikes_per_dt)),
+                "noise_std": float(np.asarray(mod.noise_std)),
+            },
         )
         if n_syn == 1:
             return _with_rec(mod, name, node)
@@ -171,6 +178,7 @@ def _export(mod: Any, name: str) -> _Part:
                 "dt": float(mod.dt),
                 "activation": act,
                 "threshold": _f64(mod.threshold),
+                "noise_std": float(np.asarray(mod.noise_std)),
             },
         )
         return _with_rec(mod, name, node)
@@ -360,6 +368,10 @@ def _import_node(name: str, node: Any, rec: Optional[Any], C: _Classes, dt_defau
             threshold=np.broadcast_to(_f64(node.v_threshold).reshape(-1), (n,)).copy(),
             dt=dt,
         )
+        if meta.get("rockpool_class") == "LIF":  # our own export: restore what NIR cannot express
+            for key in ("max_spikes_per_dt", "noise_std"):
+                if key in meta:
+                    kwargs[key] = float(np.asarray(meta[key]))
         if rec is not None:
             kwargs.update(has_rec=True, w_rec=_f64(rec.weight).T * gain[None, :])
         mod = C.LIF((n, n), **kwargs)
@@ -379,6 +391,8 @@ def _import_node(name: str, node: Any, rec: Optional[Any], C: _Classes, dt_defau
                 activation_func=str(meta.get("activation", "relu")),
                 dt=dt,
             )
+            if "noise_std" in meta:
+                kwargs["noise_std"] = float(np.asarray(meta["noise_std"]))
             if rec is not None:
                 kwargs.update(has_rec=True, w_rec=_f64(rec.weight).T)
             return [C.Rate((n,), **kwargs)]

@@ -20,7 +20,8 @@ A checkpoint is a plain NumPy ``.npz`` archive, readable without this library:
        "optimizer":  null or {"n_leaves": 3, "treedef": "...", "shapes": [...], "dtypes": [...]},
        "step": 120 or null, "extra": {...}}
 
-  Read it with ``json.loads(str(np.load(path)["__rockpool__"]))``.
+  Read it with ``json.loads(str(np.load(path)["__rockpool__"]))``. A non-finite float simulation
+  parameter (JSON has no ``inf``) is ``"stored": "float"`` with ``"value": "inf"`` (or ``"nan"``).
 
 Writes are atomic: the archive is written to a temporary file in the same folder, flushed and
 ``fsync``-ed, then moved over the target with ``os.replace``. A crash mid-write leaves the previous
@@ -125,6 +126,9 @@ def _describe(net: Any) -> Tuple[List[dict], List[dict], Dict[str, Any]]:
                 arr = _to_numpy(value)
                 entry.update(stored="array", shape=list(arr.shape), dtype=str(arr.dtype))
                 arrays["module/" + path] = arr
+            elif isinstance(value, float) and not np.isfinite(value):
+                # JSON has no inf / nan: keep them as the strings float() reads back
+                entry.update(stored="float", value=str(value))
             elif _json_scalar(value):
                 entry.update(stored="json", value=value)
             else:
@@ -139,6 +143,10 @@ def _atomic_write(path: Path, write) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # - mkstemp makes the file private (0600); give it the permissions of a normal new file
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
@@ -218,13 +226,13 @@ def save_checkpoint(
         "extra": extra or {},
     }
     try:
-        text = json.dumps(meta, allow_nan=False)
+        json.dumps(meta["extra"], allow_nan=False)
     except (TypeError, ValueError) as e:
         raise ValueError(
             f"save_checkpoint: `extra` must be a JSON-able dict of finite numbers, strings, lists "
             f"and dicts ({e})."
         ) from None
-    arrays[META_KEY] = np.array(text)
+    arrays[META_KEY] = np.array(json.dumps(meta, allow_nan=False))
 
     def write(f: io.BufferedWriter) -> None:
         np.savez(f, **arrays)
@@ -316,6 +324,8 @@ def _restore_tree(z: Any, saved: Dict[str, Any], attributes: List[dict]) -> Dict
                 value = value.astype(want)
         elif old["stored"] == "json" and old["kind"] == "SimulationParameter":
             value = old["value"]
+        elif old["stored"] == "float" and old["kind"] == "SimulationParameter":
+            value = float(old["value"])
         else:
             continue
         *subs, name = old["path"].split("/")

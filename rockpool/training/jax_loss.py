@@ -145,6 +145,25 @@ def _violation_cost(violation: jax.Array) -> jax.Array:
     return jnp.sum(jnp.where(mask, cost, 0.0))
 
 
+def _check_bound_keys(params: Any, bounds: Any, what: str, path: Tuple[str, ...]) -> None:
+    """A key of a bounds tree that names no parameter is a typo that would silently drop a bound."""
+    if not isinstance(bounds, dict):
+        return
+    if not isinstance(params, dict):
+        raise ValueError(
+            f"bounds_cost: {what} has a sub-tree at '{'.'.join(path)}', but that parameter is an "
+            f"array; give a scalar or an array bound there."
+        )
+    for k, sub in bounds.items():
+        if k not in params:
+            where = ".".join(path + (str(k),))
+            raise ValueError(
+                f"bounds_cost: {what} names '{where}', which is not in the parameter tree; known keys "
+                f"there are {list(params)}. Build bounds with make_bounds(params) and edit its leaves."
+            )
+        _check_bound_keys(params[k], sub, what, path + (str(k),))
+
+
 def bounds_cost(params: Tree, lower_bounds: Optional[Tree] = None, upper_bounds: Optional[Tree] = None) -> jax.Array:
     """Cost of parameter elements outside their bounds.
 
@@ -172,6 +191,8 @@ def bounds_cost(params: Tree, lower_bounds: Optional[Tree] = None, upper_bounds:
         >>> float(bounds_cost({"tau": jnp.array([0.005, 0.02])}, lower, upper)) > 1.0
         True
     """
+    _check_bound_keys(params, lower_bounds, "lower_bounds", ())
+    _check_bound_keys(params, upper_bounds, "upper_bounds", ())
     total = jnp.zeros(())
     for path, x in flatten_with_paths(params):
         x = jnp.asarray(x)
@@ -186,6 +207,11 @@ def bounds_cost(params: Tree, lower_bounds: Optional[Tree] = None, upper_bounds:
     return total
 
 
+def _check_temperature(temperature: Any) -> None:
+    if isinstance(temperature, (int, float, np.number)) and not temperature > 0:
+        raise ValueError(f"softmax: temperature must be > 0 (got {temperature}); e.g. temperature=1.0.")
+
+
 def softmax(x: Any, temperature: float = 1.0) -> jax.Array:
     """Softmax over the last axis, with temperature :math:`T`.
 
@@ -193,6 +219,7 @@ def softmax(x: Any, temperature: float = 1.0) -> jax.Array:
 
     (subtracting the maximum changes nothing mathematically and avoids overflow).
     """
+    _check_temperature(temperature)
     z = jnp.asarray(x) / temperature
     z = z - jax.lax.stop_gradient(jnp.max(z, axis=-1, keepdims=True))
     e = jnp.exp(z)
@@ -204,6 +231,7 @@ def logsoftmax(x: Any, temperature: float = 1.0) -> jax.Array:
 
     .. math:: \\log S(x)_j = \\frac{x_j - m}{T} - \\log \\sum_k e^{(x_k - m) / T}, \\quad m = \\max_k x_k
     """
+    _check_temperature(temperature)
     z = jnp.asarray(x) / temperature
     z = z - jax.lax.stop_gradient(jnp.max(z, axis=-1, keepdims=True))
     return z - jnp.log(jnp.sum(jnp.exp(z), axis=-1, keepdims=True))

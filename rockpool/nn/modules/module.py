@@ -13,19 +13,20 @@ The NumPy backend (this class) updates state in place when called. :class:`JaxMo
 
 from __future__ import annotations
 
+import functools
 import warnings
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
-from rockpool.parameters import Constant, ParameterBase, registered_kind
+from rockpool.parameters import Constant, ParameterBase, ParameterShapeError, registered_kind
 from rockpool.parameters import _Parameter as Parameter
 from rockpool.parameters import _SimulationParameter as SimulationParameter
 from rockpool.parameters import _State as State
 
-__all__ = ["Module", "ModuleBase", "RockpoolWarning"]
+__all__ = ["Module", "ModuleBase", "RockpoolWarning", "shape_tuple"]
 
 Family = Optional[Union[str, Tuple[str, ...], List[str]]]
 Tree = Dict[str, Any]
@@ -63,6 +64,58 @@ def _is_array(x: Any) -> bool:
     return hasattr(x, "shape") and hasattr(x, "dtype") and not isinstance(x, type)
 
 
+def shape_tuple(owner: str, shape: Any) -> Tuple[int, ...]:
+    """``shape`` (an int, or a sequence of ints) as a tuple of non-negative ints, else ``ValueError``.
+
+    Whole floats (``4.0``) are accepted; ``3.5``, negative sizes and non-numbers are not.
+    """
+    items = (shape,) if isinstance(shape, (int, float, np.number)) else shape
+    try:
+        items = tuple(items)
+        ok = all(
+            not isinstance(s, bool) and isinstance(s, (int, float, np.number)) and float(s).is_integer() and s >= 0
+            for s in items
+        )
+    except TypeError:
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"{owner}: shape must be a whole number >= 0 or a tuple of them (got {shape!r}); sizes "
+            f"count channels (inputs, outputs, neurons)."
+        )
+    return tuple(int(s) for s in items)
+
+
+def _naming_shape_errors(init: Callable) -> Callable:
+    """Wrap a module's ``__init__`` so that a wrongly shaped constructor argument names the module.
+
+    ``Parameter(np.ones(2), "taus", shape=(3,))`` cannot know which module it belongs to; the
+    innermost module constructor that sees the error prefixes its class name, once.
+    """
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        try:
+            init(self, *args, **kwargs)
+        except ParameterShapeError as e:
+            if e.labelled:
+                raise
+            err = ParameterShapeError(f"{type(self).__name__}: {e}")
+            err.labelled = True
+            raise err from None
+
+    return __init__
+
+
+def _python_scalar(x: Any) -> Any:
+    """A NumPy scalar (``np.float64(1e-3)``) as the Python number it stands for; anything else as is.
+
+    Simulation parameters given as numbers are static configuration (Python decisions at trace
+    time); a NumPy scalar would otherwise become an array leaf, traced inside compiled code.
+    """
+    return x.item() if isinstance(x, np.generic) and x.dtype.kind in "biuf" else x
+
+
 class Module(ABC):
     """Base class of all modules (NumPy backend).
 
@@ -88,6 +141,10 @@ class Module(ABC):
     _positive_attributes: Tuple[str, ...] = ()
     _time_constants: Tuple[str, ...] = ()
     _dt_ratio: float = 1.0
+    # - Checked for every module, whatever the subclass lists: the time step must be > 0, a noise
+    #   level >= 0 (concrete values only, Python numbers included)
+    _always_positive: Tuple[str, ...] = ("dt",)
+    _non_negative_attributes: Tuple[str, ...] = ("noise_std",)
 
     # - Internal attributes, set in `__init__` (declared for type checkers)
     _registry: Dict[str, _Attr]
@@ -96,6 +153,12 @@ class Module(ABC):
     _shape: Tuple[int, ...]
     _spiking_input: bool
     _spiking_output: bool
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None:
+            cls.__init__ = _naming_shape_errors(init)  # type: ignore[method-assign]
 
     def __init__(
         self,
@@ -114,13 +177,7 @@ class Module(ABC):
         d["_registry"] = {}
         d["_submodule_names"] = ()
         d["_name"] = None
-        if shape is None:
-            shape = ()
-        elif isinstance(shape, (int, np.integer)):
-            shape = (int(shape),)
-        else:
-            shape = tuple(int(s) for s in shape)
-        d["_shape"] = shape
+        d["_shape"] = () if shape is None else shape_tuple(type(self).__name__, shape)
         d["_spiking_input"] = bool(spiking_input)
         d["_spiking_output"] = bool(spiking_output)
 
@@ -163,10 +220,12 @@ class Module(ABC):
             self.__dict__["_submodule_names"] = tuple(n for n in self._submodule_names if n != name)
         kind = registered_kind(wrapper)
         value = wrapper.data
+        if kind is SimulationParameter:
+            value = _python_scalar(value)  # `dt=np.float64(1e-3)` stays static, like `dt=1e-3`
         if kind is not SimulationParameter or (_is_array(value) or isinstance(value, (list, tuple))):
             if value is not None and not callable(value):
                 value = self._to_array(value)
-        if value is not None and _is_array(value):
+        if value is not None:
             self._check_value(name, value)
         shapes = wrapper.shapes
         if shapes is None and value is not None and _is_array(value) and kind is not SimulationParameter:
@@ -206,7 +265,9 @@ class Module(ABC):
 
     # - Backend hooks (JaxModule overrides these)
     def _to_array(self, value: Any) -> Any:
-        arr = np.asarray(value)
+        # - A copy: the module must not share memory with the caller's array (or with a
+        #   `new_state` it returned), else writing into one silently changes the other
+        arr = np.array(value)
         if arr.dtype.kind == "f" and arr.dtype != np.float64:
             arr = arr.astype(np.float64)
         return arr
@@ -227,6 +288,8 @@ class Module(ABC):
     # - Assignment with checks
     def _assign(self, name: str, value: Any) -> None:
         attr = self._registry[name]
+        if attr.kind is SimulationParameter:
+            value = self._static_value(name, value)
         if attr.kind is SimulationParameter and not _is_array(value):
             if isinstance(value, (list, tuple)) and attr.shapes is not None:
                 value = self._to_array(value)
@@ -252,9 +315,20 @@ class Module(ABC):
             value = self._to_array(value)
         except (TypeError, ValueError) as e:
             raise ValueError(f"{self._label}: cannot assign {value!r} to '{name}': {e}") from None
+        if value.dtype.kind not in "biuf":
+            raise ValueError(
+                f"{self._label}: cannot assign a value of dtype {value.dtype} to '{name}'; "
+                f"expected real numbers (a float or int array)."
+            )
         current_dtype = getattr(self.__dict__.get(name), "dtype", None)
-        if value.dtype.kind in "biu" and current_dtype is not None and current_dtype.kind == "f":
-            value = value.astype(current_dtype)  # `mod.tau = 1` keeps tau floating point
+        if current_dtype is not None and value.dtype != current_dtype:
+            if value.dtype.kind in "biu" and current_dtype.kind in "fiu":
+                value = value.astype(current_dtype)  # `mod.tau = 1` keeps tau floating point
+            elif value.dtype.kind == "f" and current_dtype.kind in "iu":
+                raise ValueError(
+                    f"{self._label}: '{name}' holds integers ({current_dtype}) but the new value is "
+                    f"{value.dtype}; assign an integer array (e.g. the '{name}' of a new_state)."
+                )
         shapes = attr.shapes
         if shapes is not None and tuple(value.shape) not in shapes:
             if value.ndim == 0 or (value.ndim == 1 and value.shape[0] == 1):
@@ -270,14 +344,50 @@ class Module(ABC):
     def _broadcast(self, value: Any, shape: Tuple[int, ...]) -> Any:
         return np.broadcast_to(value, shape).copy()
 
+    def _static_value(self, name: str, value: Any) -> Any:
+        """Prepare a new value of a SimulationParameter: a concrete NumPy / 0-d scalar assigned to a
+        static (Python) value stays a Python number, :meth:`_convert_static` resolves it, and the
+        result is checked."""
+        current = self.__dict__.get(name)
+        if _is_array(current):
+            numbers = isinstance(value, (int, float, list, tuple)) and not isinstance(value, bool)
+            if numbers:
+                value = self._to_array(value)  # `mod.tau = 0.1` on a Constant tau: still an array
+        elif current is not None and _is_array(value) and np.ndim(value) == 0 and self._is_concrete(value):
+            value = np.asarray(value).item()
+        value = self._convert_static(name, _python_scalar(value))
+        self._check_value(name, value)
+        return value
+
+    def _convert_static(self, name: str, value: Any) -> Any:
+        """Hook: convert / validate a new value of a SimulationParameter (e.g. an activation name)."""
+        return value
+
     def _check_value(self, name: str, value: Any) -> None:
-        if name in self._positive_attributes and self._is_concrete(value):
-            v = np.asarray(value)
-            if v.size and not np.all(v > 0):
-                raise ValueError(
-                    f"{self._label}: '{name}' must be > 0 everywhere (got min {np.min(v):g}). "
-                    f"Time constants are in seconds and thresholds positive; e.g. {name}=0.02."
-                )
+        """Reject concrete non-positive values of positive attributes (time constants, ``dt``, ...)
+        and negative noise levels, naming the module, the attribute, and what to pass instead."""
+        strict = name in self._positive_attributes or name in self._always_positive
+        if not strict and name not in self._non_negative_attributes:
+            return
+        if isinstance(value, bool) or not (_is_array(value) or isinstance(value, (int, float))):
+            return
+        if not self._is_concrete(value):
+            return
+        v = np.asarray(value)
+        if not v.size or v.dtype.kind not in "biuf":
+            return
+        if strict and not np.all(v > 0):
+            if name == "dt":
+                hint = "dt is the time step in seconds; e.g. dt=1e-3."
+            elif name in self._time_constants:
+                hint = f"Time constants are in seconds; e.g. {name}=0.02."
+            else:
+                hint = f"Pass a positive {name}."
+            raise ValueError(f"{self._label}: '{name}' must be > 0 everywhere (got min {np.min(v):g}). {hint}")
+        if not strict and not np.all(v >= 0):
+            raise ValueError(
+                f"{self._label}: '{name}' must be >= 0 (got min {np.min(v):g}); use 0 to switch it off."
+            )
 
     def _check_time_constants(self, changed: str) -> None:
         if changed != "dt" and changed not in self._time_constants:
@@ -286,9 +396,9 @@ class Module(ABC):
         dt = d.get("dt")
         if dt is None or not self._is_concrete(dt) or _is_array(dt) and np.ndim(dt) > 0:
             return
-        for tname in self._time_constants:
+        for tname in self._time_constants if changed == "dt" else (changed,):
             tau = d.get(tname)
-            if tau is None or not self._is_concrete(tau):
+            if tau is None or not self._is_concrete(tau) or not np.size(tau):
                 continue
             tmin = float(np.min(np.asarray(tau)))
             if tmin < self._dt_ratio * float(dt) * (1 - 1e-6):  # float32 rounding at the limit is fine
@@ -442,8 +552,10 @@ class Module(ABC):
                         f"value is a dict (mismatched tree)."
                     )
                 attr = reg[key]
-                if attr.kind is SimulationParameter and not _is_array(value):
-                    continue
+                if attr.kind is SimulationParameter:
+                    value = self._static_value(key, value)
+                    if not _is_array(value):
+                        continue
                 self._check_value(key, self._converted(key, attr, value))
             elif key in self._submodule_names:
                 d[key]._validate_tree(value, path + (key,))
@@ -456,12 +568,15 @@ class Module(ABC):
 
     def _apply_tree(self, tree: Tree) -> "Module":
         mod = self._writable()
+        copied = mod is not self
         subs = mod._submodule_names
+        for key in subs:
+            # - A copy (JaxModule) copies every submodule too, not only those on the changed path:
+            #   else `new.sub.tau = x` on the returned module would also change the original
+            if key in tree or copied:
+                mod.__dict__[key] = mod.__dict__[key]._apply_tree(tree.get(key, {}))
         for key, value in tree.items():
-            if key in subs:
-                child = mod.__dict__[key]._apply_tree(value)
-                mod.__dict__[key] = child
-            else:
+            if key not in subs:
                 mod._assign(key, value)
         return mod
 
@@ -564,6 +679,11 @@ class Module(ABC):
                 f"(shape (T, {n}) or (B, T, {n}))."
             )
         batches = data.shape[0]
+        if states and not batches:
+            raise ValueError(
+                f"{self._label}: input has batch size 0 (shape {tuple(data.shape)}); give at least one "
+                f"batch element, (T, {n}) or (B, T, {n}) with B >= 1."
+            )
         if target_shapes is None:
             target_shapes = tuple(s.shape for s in states)
         out = tuple(

@@ -171,7 +171,17 @@ class TimedModule(Module):
                     f"module's current time t = {self.t:g} s. Give `duration=` or `num_timesteps=`, "
                     f"shift the input with ts.delay(...), or call reset_time()."
                 )
-            return _num_steps(remaining, self.dt)
+            n = _num_steps(remaining, self.dt)
+            from rockpool.timeseries import TSEvent
+
+            if isinstance(ts_input, TSEvent) and not ts_input.periodic:
+                # A TSEvent's default t_stop lies just after its last event: make sure the last
+                # bin still holds that event (it would fall on the edge where the bins end).
+                later = ts_input.times[ts_input.times >= self.t]
+                if later.size:
+                    last_bin = int(np.floor((later[-1] - self.t) / self.dt + _STEP_TOLERANCE))
+                    n = max(n, last_bin + 1)
+            return n
         raise ValueError(
             f"{self._label}: cannot tell how long to evolve. Give ts_input (a TimeSeries), "
             f"duration= (seconds) or num_timesteps=."
@@ -245,7 +255,8 @@ class TimedModuleWrapper(TimedModule):
     Args:
         module: The clocked module to wrap.
         output_num: Which output to use when the module returns several.
-        dt: Time step in seconds (default: the module's ``dt``; required if it has none).
+        dt: Time step in seconds (default: the module's ``dt``, or for a combinator such as
+            ``Sequential`` the ``dt`` shared by all its submodules; required if there is none).
         add_events: Count events per bin instead of marking presence.
 
     Example:
@@ -271,12 +282,21 @@ class TimedModuleWrapper(TimedModule):
                 f"TimedModuleWrapper: expected a rockpool Module to wrap, got {type(module).__name__}."
             )
         own_dt = getattr(module, "dt", None)
+        if own_dt is None:
+            # A combinator has no dt of its own: use its submodules' if they all agree
+            sub_dts = {
+                float(np.asarray(sub.dt))
+                for sub in _all_submodules(module)
+                if getattr(sub, "dt", None) is not None
+            }
+            if len(sub_dts) == 1:
+                own_dt = sub_dts.pop()
         if dt is None:
             dt = own_dt
             if dt is None:
                 raise ValueError(
-                    f"{module.full_name.strip()}.timed(): this module has no `dt`; give the time step, "
-                    f"e.g. module.timed(dt=1e-3)."
+                    f"{module.full_name.strip()}.timed(): this module (and its submodules) has no "
+                    f"single `dt`; give the time step, e.g. module.timed(dt=1e-3)."
                 )
         d = self.__dict__
         d["_module"] = None
@@ -497,6 +517,15 @@ class TimedModuleWrapper(TimedModule):
             ts_out = TSContinuous.from_clocked(raster_out, dt, t_start=t0, **kwargs_timeseries)
         rec_ts = mod._wrap_recorded_state(recorded, t_start=t0, dt=dt) if (record and recorded) else {}
         return ts_out, new_state, rec_ts
+
+
+def _all_submodules(mod: Module) -> list:
+    """Every submodule of ``mod``, recursively (not ``mod`` itself)."""
+    out = []
+    for sub in mod.modules().values():
+        out.append(sub)
+        out.extend(_all_submodules(sub))
+    return out
 
 
 def _is_jax(mod: Module) -> bool:

@@ -114,6 +114,41 @@ def _is_tracer(x: Any) -> bool:
     return isinstance(x, jax.core.Tracer)
 
 
+def new_rng_key(label: str, rng_key: Any = None) -> jax.Array:
+    """A raw JAX PRNG key (uint32, shape ``(2,)``) for a module's ``rng_key`` state.
+
+    Args:
+        label: The module's name, for the error message.
+        rng_key: ``None`` (two random words from NumPy's global generator), an int seed
+            (``jax.random.PRNGKey(seed)``), a raw key, or a new-style typed key (``jax.random.key``).
+
+    Raises:
+        ValueError: for anything else.
+    """
+    if rng_key is None:
+        # - Two random words are a valid raw (threefry) key
+        return jnp.asarray(np.random.randint(0, 2**32, size=2, dtype=np.uint64).astype(np.uint32))
+    if isinstance(rng_key, (int, np.integer)) and not isinstance(rng_key, bool):
+        return jax.random.PRNGKey(int(rng_key))
+    key = rng_key
+    if hasattr(key, "dtype") and jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+        key = jax.random.key_data(key)
+    key = jnp.asarray(key)
+    if key.shape != (2,) or not jnp.issubdtype(key.dtype, jnp.integer):
+        raise ValueError(
+            f"{label}: rng_key must be an int seed or a PRNG key (uint32, shape (2,)); "
+            f"got dtype {key.dtype} shape {key.shape}. Use e.g. rng_key=jax.random.PRNGKey(0)."
+        )
+    return key.astype(jnp.uint32)
+
+
+def maybe_positive(value: Any) -> bool:
+    """Trace-time decision "is this > 0 anywhere?": exact for concrete values, ``True`` for traced ones."""
+    if _is_tracer(value):
+        return True
+    return bool(np.any(np.asarray(value) > 0))
+
+
 def _ordered(tree: Any) -> Any:
     """dicts -> OrderedDicts: JAX sorts dict keys in outputs but keeps an OrderedDict's order."""
     return OrderedDict((k, _ordered(v)) for k, v in tree.items()) if isinstance(tree, dict) else tree
@@ -196,6 +231,8 @@ class JaxModule(Module):
             arr = value
         else:
             arr = jnp.asarray(value)
+        if jnp.issubdtype(arr.dtype, jax.dtypes.prng_key):
+            arr = jax.random.key_data(arr)  # a new-style typed key: keep its raw uint32 data
         if jnp.issubdtype(arr.dtype, jnp.floating):
             fd = _float_dtype()
             if arr.dtype != fd:
@@ -239,6 +276,12 @@ class JaxModule(Module):
         pass  # checked inside the compiled call (eager) or impossible (traced)
 
     def __call__(self, input_data, record: bool = False, *args, **kwargs) -> Tuple[Any, Tree, Tree]:
+        if _is_tracer(record):
+            raise ValueError(
+                f"{self._label}: `record` must be a Python bool, but it is traced here (as with "
+                f"jax.jit(mod)(x, record=True)). Use jax.jit(mod, static_argnames='record'), or jit a "
+                f"function: jax.jit(lambda mod, x: mod(x, record=True))."
+            )
         data = self._check_input(input_data)
         if args or kwargs or _is_tracer(data) or any(map(_is_tracer, jax.tree_util.tree_leaves(self))):
             # - Inside a user's jit/grad/vmap (or with extra arguments): trace evolve directly

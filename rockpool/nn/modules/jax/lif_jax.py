@@ -22,7 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from rockpool.nn.modules.jax.jax_module import JaxModule, _float_dtype
+from rockpool.nn.modules.jax.jax_module import JaxModule, _float_dtype, maybe_positive, new_rng_key
 from rockpool.nn.modules.jax.surrogates import (
     Surrogate,
     get_surrogate,
@@ -184,6 +184,11 @@ def lif_evolve(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spik
     Same arguments and results as :func:`lif_scan`, except that ``x`` may also be ``(B, T, N)``
     (one synapse per neuron) when ``record`` is ``False``.
     """
+    if x.shape[1] == 0:  # no time steps: nothing happens
+        sp = jnp.zeros(x.shape[:2] + v0.shape[1:], v0.dtype)
+        isyn = jnp.zeros(x.shape[:2] + i0.shape[1:], i0.dtype)
+        rec = {"irec": isyn, "isyn": isyn, "vmem": sp, "spikes": sp} if record else {}
+        return sp, (i0, v0, s0), rec
     if record:
         return lif_scan(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, True)
     f = _make_lif_vjp(sur, float(width), max_spikes, w_rec is not None, noise is not None)
@@ -220,6 +225,8 @@ class LIFJax(_LIFBase, JaxModule):
         >>> out.shape, rec["vmem"].shape
         ((1, 10, 2), (1, 10, 2))
     """
+
+    _positive_attributes = _LIFBase._positive_attributes + ("surrogate_width",)
 
     def __init__(
         self,
@@ -277,8 +284,16 @@ class LIFJax(_LIFBase, JaxModule):
 
     def _init_rng(self, rng_key: Any) -> None:
         if rng_key is None:
-            rng_key = jax.random.PRNGKey(np.random.randint(0, 2**31 - 1))
-        self.rng_key = State(jnp.asarray(rng_key, dtype=jnp.uint32))
+            rng_key = np.random.randint(0, 2**31 - 1)
+        self.rng_key = State(new_rng_key(type(self).__name__, rng_key))
+
+    def _convert_static(self, name: str, value: Any) -> Any:
+        if name == "surrogate":  # validate `lif.surrogate = ...` now, not at the next call
+            try:
+                get_surrogate(value)
+            except ValueError as e:
+                raise ValueError(f"{self._label}: {e}") from None
+        return value
 
     def evolve(self, input_data: Array, record: bool = False) -> Tuple[Array, Dict, Dict]:
         """Evolve over ``(T, Nin)`` or ``(B, T, Nin)`` input.
@@ -304,8 +319,8 @@ class LIFJax(_LIFBase, JaxModule):
         # - The key advances on every evolve; noise is drawn only when there is noise
         key, sub = jax.random.split(self.rng_key)
         noise = None
-        if self.noise_std > 0:
-            noise = jax.random.normal(sub, (B, T, n_out), fd) * (self.noise_std * np.sqrt(self.dt))
+        if maybe_positive(self.noise_std):
+            noise = jax.random.normal(sub, (B, T, n_out), fd) * (self.noise_std * jnp.sqrt(jnp.asarray(self.dt, fd)))
         w_rec = self.w_rec if self.has_rec else None
 
         sp, (i, v, s), rec = lif_evolve(

@@ -7,10 +7,9 @@ from typing import Any, Callable, Dict, Optional, Tuple, Union
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from rockpool.nn.modules.jax.exp_syn_jax import linear_recurrence
-from rockpool.nn.modules.jax.jax_module import JaxModule, _float_dtype, _is_tracer
+from rockpool.nn.modules.jax.jax_module import JaxModule, _float_dtype, maybe_positive, new_rng_key
 from rockpool.nn.modules.native.rate import _RateBase, activation_table
 from rockpool.nn.modules.native.rate import get_activation as _resolve_activation
 from rockpool.parameters import State
@@ -51,32 +50,6 @@ def get_activation(activation_func: Union[str, Callable], owner: str = "RateJax"
         ValueError: for an unknown name (the message names ``owner`` and lists the accepted names).
     """
     return _resolve_activation(activation_func, owner, _ACTIVATIONS)
-
-
-def _new_key(rng_key: Any) -> Array:
-    """A JAX PRNG key (uint32, shape (2,)) from a key, an int seed, or ``None`` (NumPy's global RNG)."""
-    if rng_key is None:
-        # - Two random words are a valid raw (threefry) key
-        return jnp.asarray(np.random.randint(0, 2**32, size=2, dtype=np.uint64).astype(np.uint32))
-    if isinstance(rng_key, (int, np.integer)):
-        return jax.random.PRNGKey(int(rng_key))
-    key = rng_key
-    if hasattr(key, "dtype") and jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
-        key = jax.random.key_data(key)  # a new-style typed key: keep its raw uint32 data
-    key = jnp.asarray(key)
-    if key.shape != (2,) or key.dtype != jnp.uint32:
-        raise ValueError(
-            f"RateJax: rng_key must be an int seed or a PRNG key (uint32, shape (2,)); "
-            f"got dtype {key.dtype} shape {key.shape}. Use jax.random.PRNGKey(seed)."
-        )
-    return key
-
-
-def _maybe_positive(value: Any) -> bool:
-    """Trace-time decision "is this > 0?": exact for Python numbers, ``True`` for traced values."""
-    if _is_tracer(value):
-        return True
-    return bool(np.any(np.asarray(value) > 0))
 
 
 # - The recurrent Euler loop, with a hand-written backward pass. The forward loop reads and writes
@@ -211,7 +184,7 @@ class RateJax(_RateBase, JaxModule):
 
     def _init_rng(self, rng_key: Any) -> None:
         # - rng_key before x, so that state() lists it first (as the functional API page shows)
-        self.rng_key = State(_new_key(rng_key))
+        self.rng_key = State(new_rng_key(type(self).__name__, rng_key))
 
     def evolve(
         self, input_data: Array, record: bool = False
@@ -231,7 +204,7 @@ class RateJax(_RateBase, JaxModule):
         #   x(t) = (1 - alpha) x(t-1) + drive(t) [+ alpha * rec(t)]
         drive = (data + self.bias) * alpha
         key, subkey = jax.random.split(self.rng_key)
-        if _maybe_positive(self.noise_std):
+        if maybe_positive(self.noise_std):
             noise_scale = self.noise_std * jnp.sqrt(jnp.asarray(self.dt, fd))
             drive = drive + noise_scale * jax.random.normal(subkey, data.shape, fd)
         decay = 1.0 - alpha

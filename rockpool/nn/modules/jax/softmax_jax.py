@@ -10,6 +10,7 @@ import numpy as np
 from rockpool.nn.modules.jax.exp_syn_jax import ExpSynJax
 from rockpool.nn.modules.jax.jax_module import JaxModule
 from rockpool.nn.modules.jax.linear_jax import LinearJax
+from rockpool.nn.modules.module import shape_tuple
 from rockpool.nn.modules.native.linear import _identity
 from rockpool.parameters import SimulationParameter
 
@@ -92,13 +93,18 @@ class WeightedSmoothBase(JaxModule):
                     f"{cls}: give `shape=(Nin, Nout)` or a concrete `weight` array to infer it from."
                 )
             shape = np.shape(weight)
-        if isinstance(shape, (int, np.integer)) or len(tuple(shape)) != 2:
+        dims = shape_tuple(cls, shape)
+        if len(dims) != 2:
             raise ValueError(
-                f"{cls}: shape must be a 2-tuple (Nin, Nout), got {shape!r}. "
+                f"{cls}: shape must be a 2-tuple (Nin, Nout), got {dims!r}. "
                 f"E.g. {cls}((3, 4)) reads 3 input channels out to 4 classes."
             )
-        n_in, n_out = (int(s) for s in shape)
+        n_in, n_out = dims
         shape = (n_in, n_out)
+        if bias is not None and not has_bias:
+            raise ValueError(
+                f"{cls}: a `bias` was given with has_bias=False; drop the bias, or pass has_bias=True."
+            )
         super().__init__(shape=shape, spiking_input=spiking_input, spiking_output=spiking_output)
         lim = np.sqrt(2.0 / n_in)
         if weight is None:

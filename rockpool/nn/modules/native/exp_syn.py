@@ -11,7 +11,7 @@ from typing import Any, Dict, Optional, Tuple, Union
 
 import numpy as np
 
-from rockpool.nn.modules.module import Module
+from rockpool.nn.modules.module import Module, shape_tuple
 from rockpool.parameters import Parameter, SimulationParameter, State
 
 __all__ = ["ExpSyn"]
@@ -25,9 +25,7 @@ def channel_shape(cls: str, shape: Any, why: str) -> Tuple[int]:
         shape: The ``shape`` argument (not ``None``).
         why: Why the module needs as many inputs as outputs, for the error message.
     """
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    shape = tuple(int(s) for s in shape)
+    shape = shape_tuple(cls, shape)
     if len(shape) == 1 or (len(shape) == 2 and shape[0] == shape[1]):
         return (shape[0],)
     raise ValueError(f"{cls}: shape must be an int N or (N,) ({why}); got {shape}.")

@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, Optional, Tuple, Union
 
 import numpy as np
 
-from rockpool.nn.modules.module import Module, RockpoolWarning
+from rockpool.nn.modules.module import Module, RockpoolWarning, shape_tuple
 from rockpool.parameters import Parameter, SimulationParameter, State
 
 __all__ = ["LIF"]
@@ -22,17 +22,9 @@ Array = Any
 # ---------------------------------------------------------------------------------------------- shapes
 def lif_shape(cls: str, shape: Any) -> Tuple[int, int]:
     """``(Nin, Nout)`` from ``N``, ``(N,)`` or ``(Nin, Nout)``; ``Nin`` must be a multiple of ``Nout``."""
-    if isinstance(shape, (int, np.integer)):
-        shape = (int(shape), int(shape))
-    else:
-        try:
-            shape = tuple(int(s) for s in shape)
-        except TypeError:
-            raise ValueError(
-                f"{cls}: shape must be an int N or a tuple (Nin, Nout), got {shape!r}."
-            ) from None
-        if len(shape) == 1:
-            shape = (shape[0], shape[0])
+    shape = shape_tuple(cls, shape)
+    if len(shape) == 1:
+        shape = (shape[0], shape[0])
     if len(shape) != 2 or shape[1] < 1 or shape[0] < 1:
         raise ValueError(f"{cls}: shape must be an int N or a tuple (Nin, Nout), got {shape!r}.")
     n_in, n_out = shape
@@ -82,6 +74,27 @@ def check_spike_input(label: str, data: Any) -> None:
         )
 
 
+def raw_key(label: str, rng_key: Any = None) -> np.ndarray:
+    """A raw PRNG key (uint32, shape ``(2,)``) from ``None`` (random), an int seed (the key
+    ``jax.random.PRNGKey(seed)`` would give), or a raw / typed JAX key; else ``ValueError``."""
+    if rng_key is None:
+        return np.random.randint(0, 2**31 - 1, size=2).astype(np.uint32)
+    if isinstance(rng_key, (int, np.integer)) and not isinstance(rng_key, bool):
+        seed = int(rng_key)
+        return np.array([(seed >> 32) & 0xFFFFFFFF, seed & 0xFFFFFFFF], dtype=np.uint32)
+    if "key<" in str(getattr(rng_key, "dtype", "")):  # a typed JAX key (JAX is loaded if one exists)
+        import jax
+
+        rng_key = jax.random.key_data(rng_key)
+    key = np.asarray(rng_key)
+    if key.shape != (2,) or key.dtype.kind not in "iu":
+        raise ValueError(
+            f"{label}: rng_key must be an int seed or a PRNG key (uint32, shape (2,)); got dtype "
+            f"{key.dtype} shape {key.shape}. Use e.g. rng_key=0 or rng_key=jax.random.PRNGKey(0)."
+        )
+    return key.astype(np.uint32)
+
+
 def _spike_count(v: np.ndarray, th: np.ndarray, max_spikes: Any) -> np.ndarray:
     n = np.minimum(np.floor(v / th), max_spikes)
     return np.where(v >= th, n, 0.0)
@@ -125,7 +138,7 @@ class _LIFBase(Module):
     ``vmem`` (after reset) and ``spikes`` ``(.., Nout)``.
     """
 
-    _positive_attributes = ("tau_mem", "tau_syn", "threshold")
+    _positive_attributes: Tuple[str, ...] = ("tau_mem", "tau_syn", "threshold")
     _time_constants = ("tau_mem", "tau_syn")
     _dt_ratio = 1.0
 
@@ -159,9 +172,9 @@ class _LIFBase(Module):
         # - Simulation parameters first, so the dt check sees the time constants
         self.dt = SimulationParameter(float(dt))
         self.noise_std = SimulationParameter(float(noise_std))
-        if max_spikes_per_dt is None or max_spikes_per_dt < 1:
-            raise ValueError(f"{cls}: 'max_spikes_per_dt' must be >= 1 (got {max_spikes_per_dt}).")
-        self.max_spikes_per_dt = SimulationParameter(max_spikes_per_dt)
+        if max_spikes_per_dt is None:
+            raise ValueError(f"{cls}: 'max_spikes_per_dt' must be a whole number >= 1 (got None).")
+        self.max_spikes_per_dt = SimulationParameter(max_spikes_per_dt)  # checked in _check_value
         if register_extra_simulation_parameters is not None:
             register_extra_simulation_parameters()
 
@@ -189,9 +202,17 @@ class _LIFBase(Module):
 
     def _init_rng(self, rng_key: Any) -> None:
         """Register the ``rng_key`` state (backend hook): a uint32 ``(2,)`` seed for NumPy."""
-        if rng_key is None:
-            rng_key = np.random.randint(0, 2**31 - 1, size=2)
-        self.rng_key = State(np.asarray(rng_key, dtype=np.uint32))
+        self.rng_key = State(raw_key(type(self).__name__, rng_key))
+
+    def _check_value(self, name: str, value: Any) -> None:
+        super()._check_value(name, value)
+        if name == "max_spikes_per_dt" and self._is_concrete(value) and not callable(value):
+            v = np.asarray(value)
+            if v.dtype.kind not in "biuf" or v.ndim or not v >= 1 or v != np.floor(v):
+                raise ValueError(
+                    f"{self._label}: 'max_spikes_per_dt' must be a whole number >= 1 (got {value!r}); "
+                    f"e.g. max_spikes_per_dt=1 for binary spikes, or 2**16 (the default)."
+                )
 
     @property
     def has_rec(self) -> bool:
@@ -267,7 +288,7 @@ class LIF(_LIFBase):
         # - The key advances on every evolve, as in LIFJax; noise is drawn only when there is noise
         rng = np.random.default_rng(np.asarray(self.rng_key, dtype=np.uint32))
         new_key, noise = rng.integers(0, 2**32, size=2, dtype=np.uint32), None
-        if self.noise_std > 0:
+        if np.any(np.asarray(self.noise_std) > 0):
             noise = rng.standard_normal((B, T, n_out)) * (self.noise_std * np.sqrt(self.dt))
 
         spikes = np.zeros((B, T, n_out))

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, Optional, Tuple, Union
 
 import numpy as np
 
-from rockpool.nn.modules.module import Module
+from rockpool.nn.modules.module import Module, shape_tuple
 from rockpool.parameters import Parameter, SimulationParameter
 
 __all__ = ["Linear", "Instant"]
@@ -27,7 +27,9 @@ def _linear_shape(cls: str, shape: Any, weight: Any) -> Tuple[int, int]:
     """``(Nin, Nout)`` from ``shape`` or the shape of a concrete ``weight``; else ``ValueError``."""
     if shape is None and weight is not None:
         shape = np.shape(getattr(weight, "value", weight))
-    if shape is None or isinstance(shape, (int, np.integer)) or len(tuple(shape)) != 2:
+    if shape is not None:
+        shape = shape_tuple(cls, shape)
+    if shape is None or len(shape) != 2:
         raise ValueError(
             f"{cls}: shape must be a 2-tuple (Nin, Nout), got {shape!r}. "
             f"E.g. {cls}((3, 4)) maps 3 input channels to 4 outputs."

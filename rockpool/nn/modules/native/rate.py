@@ -167,6 +167,11 @@ class _RateBase(Module):
         self.noise_std = SimulationParameter(float(noise_std))
         self.act_fn = SimulationParameter(get_activation(activation_func, self._label, self._activations))
 
+    def _convert_static(self, name: str, value: Any) -> Any:
+        if name == "act_fn":  # `mod.act_fn = "tanh"` works like activation_func="tanh"
+            return get_activation(value, self._label, self._activations)
+        return value
+
     def _init_rng(self, rng_key: Any) -> None:  # noqa: B027 (a hook: NumPy noise uses the global RNG)
         """Register a random key state (backend hook; none for NumPy)."""
 
@@ -247,7 +252,7 @@ class Rate(_RateBase):
 
         # - Work that does not depend on the state is done on the whole block
         drive = data + self.bias
-        if self.noise_std > 0:
+        if np.any(np.asarray(self.noise_std) > 0):
             noise = self.noise_std * np.sqrt(self.dt) * np.random.standard_normal(data.shape)
         else:
             noise = None
