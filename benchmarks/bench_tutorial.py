@@ -228,7 +228,7 @@ def main(argv=None) -> None:
     ap.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run, noisier numbers)")
     ap.add_argument("--case", choices=["mlp", "stateful", "all"], default="all")
     args = ap.parse_args(argv)
-    rounds, inner, compile_reps = (3, 5, 2) if args.quick else (9, 20, 3)
+    rounds, inner, compile_reps = (3, 5, 2) if args.quick else (25, 30, 3)
     if args.case in ("mlp", "all"):
         run_case("tutorial_mlp", False, rounds, inner, compile_reps)
     if args.case in ("stateful", "all"):

@@ -706,7 +706,8 @@ class Module(ABC):
 
         Args:
             output_num: Which output to use if the module returns several.
-            dt: Time step in seconds (default: this module's ``dt``; required if it has none).
+            dt: Time step in seconds (default: this module's ``dt``, or for a combinator the ``dt``
+                its submodules share; required when there is none).
             add_events: Count events per time bin instead of marking presence.
 
         Example:
