@@ -37,6 +37,7 @@ from urllib.parse import quote, unquote
 import numpy as np
 
 from rockpool._optional import require
+from rockpool._warnings import RockpoolWarning
 
 __all__ = [
     "TimeSeries",
@@ -65,9 +66,6 @@ ChannelIndex = Union[int, Sequence[int], slice, np.ndarray, None]
 
 
 def _warning_class():
-    # RockpoolWarning lives in the (NumPy-only) module core; import lazily to keep this file standalone.
-    from rockpool.nn.modules.module import RockpoolWarning
-
     return RockpoolWarning
 
 

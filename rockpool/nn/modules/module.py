@@ -25,15 +25,12 @@ from rockpool.parameters import Constant, ParameterBase, ParameterShapeError, re
 from rockpool.parameters import _Parameter as Parameter
 from rockpool.parameters import _SimulationParameter as SimulationParameter
 from rockpool.parameters import _State as State
+from rockpool._warnings import RockpoolWarning
 
 __all__ = ["Module", "ModuleBase", "RockpoolWarning", "shape_tuple"]
 
 Family = Optional[Union[str, Tuple[str, ...], List[str]]]
 Tree = Dict[str, Any]
-
-
-class RockpoolWarning(UserWarning):
-    """Warnings about risky configurations (e.g. a time constant too short for ``dt``)."""
 
 
 class _Attr:
