@@ -145,7 +145,7 @@ def tree_map_reduce_select(
         4.0
     """
     leaves = jax.tree_util.tree_leaves(tree)
-    selected = jax.tree_util.tree_structure(tree).flatten_up_to(protoype_tree)
+    selected = jax.tree_util.tree_structure(tree).flatten_up_to(protoype_tree)  # type: ignore[attr-defined]
     values = [
         jax.lax.cond(sel, map_fun, lambda _: null, leaf) for leaf, sel in zip(leaves, selected, strict=True)
     ]

@@ -45,6 +45,7 @@ class Layer(TimeBaseMixin, ABC):
 
     spiking_input: bool = False
     spiking_output: bool = False
+    _weights: np.ndarray
 
     def __init__(self, weights: Any, dt: float = 1.0, noise_std: float = 0.0, name: Optional[str] = "unnamed"):
         self.name = "unnamed" if name is None else name
@@ -75,10 +76,9 @@ class Layer(TimeBaseMixin, ABC):
             w = np.atleast_2d(w)
         if w.ndim != 2:
             raise ValueError(f"{self._label}: weights must be a matrix (size_in, size), got shape {w.shape}.")
-        if getattr(self, "_weights", None) is not None and w.shape != self._weights.shape:
-            raise ValueError(
-                f"{self._label}: new weights have shape {w.shape}, expected {self._weights.shape}."
-            )
+        old = getattr(self, "_weights", None)
+        if old is not None and w.shape != old.shape:
+            raise ValueError(f"{self._label}: new weights have shape {w.shape}, expected {old.shape}.")
         self._weights = w
 
     @property

@@ -54,6 +54,12 @@ class TimeBaseMixin:
     dt: Any
     _timestep: int
     add_events: bool
+    # - Provided by the host class (Module / Layer): `_label` (str) and `size_in` (int or None)
+
+    @property
+    def _host(self) -> Any:
+        """``self``, typed loosely: the host class provides ``_label`` and ``size_in``."""
+        return self
 
     # ------------------------------------------------------------------ time
     @property
@@ -102,7 +108,7 @@ class TimeBaseMixin:
                 ok = False
             if not ok:
                 raise ValueError(
-                    f"{self._label}: num_timesteps must be a whole number >= 0 (got {num_timesteps!r})."
+                    f"{self._host._label}: num_timesteps must be a whole number >= 0 (got {num_timesteps!r})."
                 )
             return n
         if duration is not None:
@@ -111,25 +117,25 @@ class TimeBaseMixin:
             except (TypeError, ValueError):
                 d = float("nan")
             if not np.isfinite(d) or d < 0:
-                raise ValueError(f"{self._label}: duration must be >= 0 seconds (got {duration!r}).")
+                raise ValueError(f"{self._host._label}: duration must be >= 0 seconds (got {duration!r}).")
             return whole_steps(d / dt)
         if ts_input is None:
             raise TypeError(
-                f"{self._label}: One of 'num_timesteps', 'ts_input' or 'duration' must be supplied."
+                f"{self._host._label}: One of 'num_timesteps', 'ts_input' or 'duration' must be supplied."
             )
         self._check_is_timeseries(ts_input)
         if ts_input.periodic:
             n = int(round(float(ts_input.duration) / dt))
             if n < 1:
                 raise ValueError(
-                    f"{self._label}: the periodic input lasts {ts_input.duration:g} s, less than one "
+                    f"{self._host._label}: the periodic input lasts {ts_input.duration:g} s, less than one "
                     f"step dt = {dt:g} s; give duration= or num_timesteps=."
                 )
             return n
         remaining = float(ts_input.t_stop) - self.t
         if remaining <= _EDGE_TOL * dt:
             raise ValueError(
-                f"{self._label}: cannot determine an appropriate evolution duration: the input ends at "
+                f"{self._host._label}: cannot determine an appropriate evolution duration: the input ends at "
                 f"t = {float(ts_input.t_stop):g} s, not after the module's current time "
                 f"t = {self.t:g} s. Give duration= or num_timesteps=, move the input with "
                 f"ts.delay(...) / ts.start_at(t), or call reset_time()."
@@ -142,7 +148,7 @@ class TimeBaseMixin:
 
         if not isinstance(ts_input, TimeSeries):
             raise TypeError(
-                f"{self._label}: input must be a {self.input_type.__name__} (a time series), got "
+                f"{self._host._label}: input must be a {self.input_type.__name__} (a time series), got "
                 f"{type(ts_input).__name__}. Wrap a clocked array with "
                 f"TSContinuous.from_clocked(x, dt) or TSEvent.from_raster(x, dt), or call the "
                 f"clocked module itself."
@@ -179,29 +185,30 @@ class TimeBaseMixin:
         """
         n = self._determine_timesteps(ts_input, duration, num_timesteps)
         time_base = self._gen_time_trace(self.t, n)
-        n_in = self.size_in
+        n_in = self._host.size_in
         if n_in is None:
-            raise ValueError(f"{self._label}: the module has no shape, so its input width is unknown.")
+            raise ValueError(f"{self._host._label}: the module has no shape, so its input width is unknown.")
         if ts_input is None:
             return time_base, np.zeros((n, n_in)), n
         self._check_is_timeseries(ts_input)
         want = self.input_type
+        ts: Any = ts_input
         if not isinstance(ts_input, want):
             raise TypeError(
-                f"{self._label}: this module accepts {want.__name__} input, got "
-                f"{type(ts_input).__name__}. (Its input is "
+                f"{self._host._label}: this module accepts {want.__name__} input, got "
+                f"{type(ts).__name__}. (Its input is "
                 f"{'spiking' if want.__name__ == 'TSEvent' else 'continuous'}; see input_type.)"
             )
-        width = int(ts_input.num_channels)
-        if width not in (1, n_in) and not (width == 0 and len(ts_input) == 0):
+        width = int(ts.num_channels)
+        if width not in (1, n_in) and not (width == 0 and len(ts) == 0):
             raise ValueError(
-                f"{self._label}: the input {type(ts_input).__name__} has {width} channels, expected "
+                f"{self._host._label}: the input {type(ts).__name__} has {width} channels, expected "
                 f"{n_in} (or 1, broadcast to all {n_in})."
             )
         if want.__name__ == "TSEvent":
-            raster = self._raster_events(ts_input, n, width)
+            raster = self._raster_events(ts, n, width)
         else:
-            raster = self._sample_continuous(ts_input, time_base)
+            raster = self._sample_continuous(ts, time_base)
         if raster.shape[1] != n_in:
             raster = np.broadcast_to(raster[:, :1], (n, n_in)).copy()
         return time_base, raster, n
@@ -232,7 +239,7 @@ class TimeBaseMixin:
             query[np.abs(query - t_stop) <= tol] = t_start  # one period later is the start again
         elif query[0] < t_start - tol or query[-1] > t_stop + tol:
             raise ValueError(
-                f"{self._label}: the input is defined on [{t_start:g}, {t_stop:g}] s but is needed on "
+                f"{self._host._label}: the input is defined on [{t_start:g}, {t_stop:g}] s but is needed on "
                 f"[{query[0]:g}, {query[-1]:g}] s (t = {self.t:g} s, {n} steps of {dt:g} s). Evolve "
                 f"for less (duration=, num_timesteps=), make the input periodic, or call reset_time()."
             )

@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import warnings
 from abc import abstractmethod
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple, cast
 
 import numpy as np
 
@@ -167,7 +167,7 @@ class TimedModule(TimeBaseMixin, Module):
         *args,
         **kwargs,
     ):
-        super().__init__(*args, spiking_input=spiking_input, spiking_output=spiking_output, **kwargs)
+        super().__init__(*args, spiking_input=spiking_input, spiking_output=spiking_output, **kwargs)  # type: ignore[misc]
         if dt is None or isinstance(dt, bool):
             raise TypeError(
                 f"{type(self).__name__}: a timed module needs a time step `dt` in seconds, e.g. dt=1e-3."
@@ -209,7 +209,7 @@ class TimedModule(TimeBaseMixin, Module):
 
     def reset_all(self) -> "TimedModule":
         """:meth:`reset_state` and :meth:`reset_time`; returns the module."""
-        mod = self.reset_state()
+        mod = cast("TimedModule", self.reset_state())
         mod.reset_time()
         return mod
 
@@ -240,7 +240,7 @@ class TimedModule(TimeBaseMixin, Module):
             >>> tmod.module.tau.tolist()
             [0.05, 0.05]
         """
-        return Module.set_attributes(self, self._tolerant_part(new_attributes))
+        return cast("TimedModule", Module.set_attributes(self, self._tolerant_part(new_attributes)))
 
     # ------------------------------------------------------------------ evolution
     @abstractmethod
@@ -437,6 +437,8 @@ class TimedModuleWrapper(TimedModule):
         ('TSEvent', 0.01, (2, 2))
     """
 
+    output_num: int
+
     def __init__(
         self,
         module: Module,
@@ -545,7 +547,7 @@ class TimedModuleWrapper(TimedModule):
             new_state: Tree = {}
             recorded: Tree = {}
         else:
-            output, new_state, recorded = self.module(raster, record=record, *args, **kwargs)
+            output, new_state, recorded = self.module(raster, record, *args, **kwargs)
         if isinstance(output, (tuple, list)):
             output = output[self.output_num]
         return self._gen_timeseries(output, **dict(kwargs_timeseries or {})), new_state, recorded
