@@ -78,6 +78,8 @@ def test_t_is_steps_times_dt_and_rounds_down():
     assert m.timestep == 3
     m(num_timesteps=2)
     assert m.t == pytest.approx(0.5)
+    m.dt = 0.25  # a new step keeps the time (in whole new steps)
+    assert m.timestep == 2 and m.t == pytest.approx(0.5)
     m.reset_time()
     assert m.t == 0.0
 
