@@ -4,7 +4,8 @@ Run with ``python examples/time_series.py [--out DIR] [--duration SECONDS]``. Th
 
 1. draws Poisson spike trains (16 channels, 30 Hz) as a :class:`~rockpool.timeseries.TSEvent`;
 2. builds a two-layer LIF network (16 -> 24 -> 4, ``dt`` = 1 ms) and wraps it with ``.timed()``;
-3. evolves it in two halves (the wrapper keeps state and time between calls), recording states;
+3. evolves it in two halves (the wrapper keeps its clock; the JAX network's new state is passed
+   back with ``set_attributes``), recording states;
 4. saves ``raster.png`` (input and output spikes) and ``vmem.png`` (output membrane potentials,
    with the firing threshold) into ``--out`` (default ``examples/output``).
 """
@@ -48,7 +49,7 @@ def main(argv=None) -> dict:
 
     # - A clocked network, made timed: it rasterises events at its dt and returns TSEvent output
     net = Sequential(
-        LinearJax((n_in, n_hidden), weight=rng.normal(0.012, 0.01, (n_in, n_hidden))),
+        LinearJax((n_in, n_hidden), weight=rng.normal(0.012, 0.01, (n_in, n_hidden)), spiking_input=True),
         LIFJax(n_hidden, tau_mem=0.02, tau_syn=0.01, threshold=threshold, dt=dt),
         LinearJax((n_hidden, n_out), weight=rng.normal(0.012, 0.012, (n_hidden, n_out))),
         LIFJax(n_out, tau_mem=0.03, tau_syn=0.01, threshold=threshold, dt=dt),
@@ -56,14 +57,16 @@ def main(argv=None) -> dict:
     tnet = net.timed(dt=dt, add_events=True)
     print(tnet)
 
-    # - Evolve in two halves: the wrapper keeps the network state and its clock between calls
+    # - Evolve in two halves: the wrapper keeps its clock; a JAX network is immutable, so its new
+    #   state is passed back to the wrapper between the calls
     half = args.duration / 2
-    out_a, _, rec_a = tnet(spikes_in, duration=half, record=True)
+    out_a, state, rec_a = tnet(spikes_in, duration=half, record=True)
+    tnet = tnet.set_attributes(state)
     out_b, _, rec_b = tnet(spikes_in, record=True)  # from t = half to the end of the input
     print(f"evolved to t = {tnet.t:.3f} s; output {out_a} then {out_b}")
-    vmem_a, vmem_b = rec_a["3_LIFJax"]["vmem"], rec_b["3_LIFJax"]["vmem"]
-    times = np.concatenate([vmem_a.times, vmem_b.times])
-    vmem = np.concatenate([vmem_a.samples, vmem_b.samples])
+    # - Records are the network's own: (batch, time, neurons) arrays on the wrapper's clock
+    vmem = np.concatenate([rec_a["3_LIFJax"]["vmem"][0], rec_b["3_LIFJax"]["vmem"][0]])
+    times = np.arange(vmem.shape[0]) * dt
 
     # - Plots (matplotlib without a display)
     import matplotlib

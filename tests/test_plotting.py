@@ -71,15 +71,16 @@ def test_outputs_vs_targets(tmp_path):
 
 
 def test_lif_record_of_a_timed_module_and_integer_neuron_ticks():
-    # regression: the records of a timed module are TSContinuous, which the plots rejected
+    # - the record of a timed module is the wrapped module's own record: (B, T, N) arrays
     from rockpool.nn.modules import LIF
-    from rockpool.timeseries import TSEvent
+    from rockpool.timeseries import TSContinuous
 
     tmod = LIF(3, threshold=0.01).timed()
-    _, _, rec = tmod(TSEvent([0.001, 0.002], [0, 1], t_stop=0.02, num_channels=3), record=True)
+    drive = TSContinuous.from_clocked(np.array([[0.5, 0.5, 0.0]] * 3 + [[0.0, 0.0, 0.0]] * 17), dt=1e-3)
+    _, _, rec = tmod(drive, record=True)
     fig = plotting.plot_lif_record(rec, dt=1e-3)
     assert len(fig.axes[1].get_lines()) == 3  # one membrane trace per neuron
-    n_events = int((rec["spikes"].samples > 0).sum())  # one marker per (step, neuron)
+    n_events = int((np.asarray(rec["spikes"])[0] > 0).sum())  # one marker per (step, neuron)
     assert n_events > 0 and len(fig.axes[0].collections[0].get_offsets()) == n_events
     ticks = fig.axes[0].get_yticks()
     assert np.all(ticks == np.round(ticks))  # neurons are whole numbers

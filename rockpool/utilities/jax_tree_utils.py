@@ -1,19 +1,28 @@
-"""JAX versions of the tree helpers, built on :mod:`jax.tree_util` (so they trace under ``jit`` / ``grad``).
+"""Tree helpers for JAX: the :mod:`~rockpool.utilities.tree_utils` API plus selective and random maps.
 
-Paths are tuples of plain keys (``("1_RateJax", "tau")``), as in
-:mod:`rockpool.utilities.tree_utils`. These functions follow JAX's conventions: dict keys come
-out sorted, and ``None`` and empty dicts are empty sub-trees, not leaves.
+Re-exports every function of :mod:`rockpool.utilities.tree_utils` (the same objects: ``branches``,
+``get_nested``, ``set_nested``, ``set_matching``, ``set_matching_select``, ``make_prototype_tree``,
+``tree_map``, ``tree_flatten``, ``tree_unflatten``, ``tree_update``, ``tree_find``) and adds
+:func:`tree_map_select`, :func:`tree_map_select_with_rng`, :func:`tree_map_reduce_select` and
+:func:`tree_map_with_rng`, which follow JAX's pytree conventions (dict keys sorted, ``None`` an
+empty sub-tree) and work under ``jax.jit``.
+
+Extras of ours (not in ``__all__``): ``tree_map_with_path`` / ``flatten_with_paths`` (plain tuple
+paths), ``tree_zeros_like``, ``tree_ones_like``, ``tree_add``, ``tree_scale``, ``tree_dot``,
+``tree_global_norm``, ``tree_clip``, ``tree_clip_by_global_norm``, ``bound_at``, ``tree_fill``.
 
 Example:
     >>> import jax.numpy as jnp
-    >>> from rockpool.utilities.jax_tree_utils import tree_global_norm
-    >>> float(tree_global_norm({"a": jnp.array([3.0]), "b": {"c": jnp.array([4.0])}}))
-    5.0
+    >>> from rockpool.utilities.jax_tree_utils import make_prototype_tree, tree_map_select
+    >>> params = {"tau": jnp.array([0.02, 0.03]), "w": jnp.ones(2)}
+    >>> tree_map_select(params, make_prototype_tree(params, {"w": 0}), lambda w: 2 * w)["w"].tolist()
+    [2.0, 2.0]
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable, List, Tuple, Union
+import functools
+from typing import Any, Callable, Hashable, List, Tuple
 
 from rockpool._optional import require
 
@@ -23,32 +32,143 @@ import jax
 import jax.numpy as jnp
 from jax.tree_util import DictKey, FlattenedIndexKey, GetAttrKey, SequenceKey
 
-from rockpool.utilities.tree_utils import get_by_path, is_leaf
+from rockpool.utilities.tree_utils import (
+    branches,
+    get_by_path,
+    get_nested,
+    is_leaf,
+    make_prototype_tree,
+    set_matching,
+    set_matching_select,
+    set_nested,
+    tree_find,
+    tree_flatten,
+    tree_map,
+    tree_unflatten,
+    tree_update,
+)
 
 __all__ = [
+    "branches",
+    "get_nested",
+    "set_nested",
+    "set_matching",
+    "set_matching_select",
+    "make_prototype_tree",
     "tree_map",
-    "tree_map_with_path",
-    "flatten_with_paths",
-    "unflatten_paths",
+    "tree_flatten",
+    "tree_unflatten",
+    "tree_update",
     "tree_find",
-    "tree_fill",
-    "tree_zeros_like",
-    "tree_ones_like",
-    "tree_add",
-    "tree_scale",
-    "tree_dot",
-    "tree_global_norm",
-    "tree_clip",
-    "tree_clip_by_global_norm",
-    "bound_at",
-    "get_by_path",
+    "tree_map_select",
+    "tree_map_select_with_rng",
+    "tree_map_reduce_select",
+    "tree_map_with_rng",
 ]
 
 Path = Tuple[Hashable, ...]
+_EXTRAS = (get_by_path,)  # re-exported for callers of the older API
 
-tree_map = jax.tree_util.tree_map
+
+def _identity(x: Any) -> Any:
+    return x
 
 
+def _leaf_keys(tree: Any, rng_key: Any) -> Any:
+    """A pytree shaped like ``tree`` holding one fresh key per leaf: ``split(rng_key, n + 1)[i + 1]``."""
+    leaves, treedef = jax.tree_util.tree_flatten(tree)
+    keys = jax.random.split(rng_key, len(leaves) + 1)
+    return jax.tree_util.tree_unflatten(treedef, [keys[i + 1] for i in range(len(leaves))])
+
+
+def tree_map_select(tree: Any, prototype_tree: Any, map_fun: Callable[[Any], Any]) -> Any:
+    """Apply ``map_fun`` to the leaves whose prototype leaf is ``True``; keep the others.
+
+    Selection uses ``jax.lax.cond``, so ``map_fun`` must keep each leaf's shape and dtype (else a
+    JAX ``TypeError``); every returned leaf is a JAX array. Works under ``jax.jit``.
+
+    Args:
+        tree: A pytree of arrays.
+        prototype_tree: The same structure with ``bool`` leaves (see :func:`make_prototype_tree`).
+        map_fun: ``leaf -> new leaf``.
+
+    Example:
+        >>> tree = {"x": 1.0, "y": {"p": 2.0, "q": 3.0}}
+        >>> out = tree_map_select(tree, {"x": True, "y": {"p": False, "q": True}}, lambda v: v * 10)
+        >>> float(out["x"]), float(out["y"]["p"]), float(out["y"]["q"])
+        (10.0, 2.0, 30.0)
+    """
+    return jax.tree_util.tree_map(
+        lambda leaf, sel: jax.lax.cond(sel, map_fun, _identity, leaf), tree, prototype_tree
+    )
+
+
+def tree_map_select_with_rng(
+    tree: Any, prototype_tree: Any, map_fun: Callable[[Any, Any], Any], rng_key: Any
+) -> Any:
+    """As :func:`tree_map_select`, with ``map_fun(leaf, key)`` and a fresh key per leaf (split from
+    ``rng_key`` as in :func:`tree_map_with_rng`).
+
+    Example:
+        >>> import jax
+        >>> tree = {"a": jnp.zeros(3), "b": jnp.zeros(3)}
+        >>> noisy = tree_map_select_with_rng(tree, {"a": True, "b": False},
+        ...                                  lambda x, k: x + jax.random.normal(k, x.shape), jax.random.PRNGKey(0))
+        >>> bool(jnp.all(noisy["a"] != 0)), bool(jnp.all(noisy["b"] == 0))
+        (True, True)
+    """
+    keys = _leaf_keys(tree, rng_key)
+    return jax.tree_util.tree_map(
+        lambda leaf, sel, key: jax.lax.cond(sel, map_fun, lambda x, _: x, leaf, key), tree, prototype_tree, keys
+    )
+
+
+def tree_map_reduce_select(
+    tree: Any,
+    protoype_tree: Any,
+    map_fun: Callable[[Any], Any],
+    reduce_fun: Callable[[Any, Any], Any],
+    null: Any = jnp.nan,
+) -> Any:
+    """Map the selected leaves with ``map_fun`` (the others become ``null``) and fold the results left
+    to right in JAX leaf order with ``functools.reduce(reduce_fun, values)``.
+
+    ``null`` must have the structure, shape and dtype of ``map_fun``'s output (``lax.cond``). The
+    parameter name ``protoype_tree`` is spelled as in the reference API.
+
+    Example:
+        >>> tree = {"x": 1.0, "y": {"p": 2.0, "q": 3.0}, "z": 4.0}
+        >>> proto = {"x": True, "y": {"p": False, "q": True}, "z": False}
+        >>> float(tree_map_reduce_select(tree, proto, jnp.nanmax, lambda a, b: jnp.nanmax(jnp.array([a, b]))))
+        3.0
+        >>> float(tree_map_reduce_select(tree, proto, lambda v: v, lambda a, b: a + b, null=0.0))
+        4.0
+    """
+    leaves = jax.tree_util.tree_leaves(tree)
+    selected = jax.tree_util.tree_structure(tree).flatten_up_to(protoype_tree)  # type: ignore[attr-defined]
+    values = [
+        jax.lax.cond(sel, map_fun, lambda _: null, leaf) for leaf, sel in zip(leaves, selected, strict=True)
+    ]
+    return functools.reduce(reduce_fun, values)
+
+
+def tree_map_with_rng(tree: Any, map_fun: Callable[..., Any], rng_key: Any, *rest: Any) -> Any:
+    """``jax.tree_util.tree_map(map_fun, tree, *rest)`` with ``map_fun(leaf, key, *rest_leaves)``.
+
+    ``rng_key`` is split into ``num_leaves + 1`` keys; key ``i + 1`` goes to leaf ``i`` (JAX leaf
+    order: dict keys sorted; ``None`` is an empty sub-tree and stays ``None``). Works under ``jit``.
+
+    Example:
+        >>> import jax
+        >>> out = tree_map_with_rng({"a": jnp.zeros(2), "b": jnp.zeros(2)},
+        ...                         lambda x, k: x + jax.random.uniform(k, x.shape), jax.random.PRNGKey(1))
+        >>> bool(jnp.all(out["a"] != out["b"]))
+        True
+    """
+    return jax.tree_util.tree_map(map_fun, tree, _leaf_keys(tree, rng_key), *rest)
+
+
+# ---------------------------------------------------------------------- extras of ours
 def _plain_key(k: Any) -> Hashable:
     if isinstance(k, DictKey):
         return k.key
@@ -86,13 +206,6 @@ def unflatten_paths(pairs) -> dict:
     from rockpool.utilities.tree_utils import unflatten
 
     return unflatten(pairs)
-
-
-def tree_find(tree: Any, match: Union[str, Callable[[Any], bool]]) -> List[Path]:
-    """Paths of leaves stored under key ``match`` (a str) or for which ``match(leaf)`` is true."""
-    if isinstance(match, str):
-        return [p for p, _ in flatten_with_paths(tree) if p and p[-1] == match]
-    return [p for p, x in flatten_with_paths(tree) if bool(match(x))]
 
 
 def tree_fill(tree: Any, value: Any) -> Any:

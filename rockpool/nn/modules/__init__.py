@@ -23,6 +23,7 @@ _LAZY = {
     "LIF": _N + "lif",
     "TimedModule": "rockpool.nn.modules.timed_module",
     "TimedModuleWrapper": "rockpool.nn.modules.timed_module",
+    "astimedmodule": "rockpool.nn.modules.timed_module",
 }
 
 __all__ = ["Module", "ModuleBase", "RockpoolWarning", *_LAZY]

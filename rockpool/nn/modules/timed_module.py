@@ -1,15 +1,15 @@
 """Modules that evolve over :class:`~rockpool.timeseries.TimeSeries` in continuous time.
 
-A *timed* module keeps a clock: each call evolves it from its current time ``t`` for some
-duration, takes input as time series and returns time series. :class:`TimedModuleWrapper` (made by
-``module.timed()``) turns any clocked module into a timed one::
+A *timed* module keeps a clock: each call evolves it from its current time ``t`` for some number
+of steps of ``dt``, takes a time series as input and returns one. :class:`TimedModuleWrapper`
+(made by ``module.timed()``) turns any clocked module into a timed one::
 
-    TSEvent / TSContinuous  --rasterise / sample at dt-->  (T, Nin) array  --module-->  (T, Nout)
-    --> TSEvent (spiking_output modules) or TSContinuous (otherwise), starting at the current t
+    TSEvent / TSContinuous  --bin / sample at t + k dt-->  (T, Nin) array  --module-->  (T, Nout)
+    --> TSEvent (spiking_output modules) or TSContinuous, starting at the module's t
 
-Time advances by ``num_timesteps * dt`` per call; :meth:`TimedModule.reset_time` sets it to 0.
-Subclass :class:`TimedModule` to combine timed submodules, each with its own ``dt``: time series
-carry their own time base, so a submodule resamples its input at its own step.
+Subclass :class:`TimedModule` to combine timed submodules, each with its own ``dt`` (the parent's
+``dt`` becomes their least common multiple). :func:`astimedmodule` and :class:`LayerToTimedModule`
+adapt Rockpool v1 layers (:class:`rockpool.nn.layers.Layer`).
 
 Example:
     >>> import numpy as np
@@ -17,194 +17,247 @@ Example:
     >>> from rockpool.timeseries import TSContinuous
     >>> tmod = Rate(2).timed()
     >>> out, state, rec = tmod(TSContinuous.from_clocked(np.ones((10, 2)), dt=1e-3))
-    >>> out.num_channels, round(tmod.t, 6)
-    (2, 0.01)
+    >>> out.num_channels, round(tmod.t, 6), sorted(tmod.parameters())
+    (2, 0.01, ['_module'])
 """
 
 from __future__ import annotations
 
+import functools
 import warnings
 from abc import abstractmethod
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Tuple, cast
 
 import numpy as np
 
-from rockpool.nn.modules.module import Module, RockpoolWarning, Tree
+from rockpool._warnings import RockpoolWarning
+from rockpool.nn.modules._timebase import TimeBaseMixin, whole_steps
+from rockpool.nn.modules.module import Module, Tree
+from rockpool.parameters import ParameterBase
+from rockpool.parameters import _Parameter as Parameter
+from rockpool.parameters import _SimulationParameter as SimulationParameter
+from rockpool.parameters import _State as State
 
-__all__ = ["TimedModule", "TimedModuleWrapper"]
+__all__ = ["TimedModule", "TimedModuleWrapper", "astimedmodule"]
 
-_STEP_TOLERANCE = 1e-7
-
-
-def _num_steps(duration: float, dt: float) -> int:
-    """``ceil(duration / dt)``, but a duration within ``1e-7 dt`` of a whole number is not rounded up."""
-    x = duration / dt
-    r = round(x)
-    return int(r) if abs(x - r) < _STEP_TOLERANCE else int(np.ceil(x))
+_MAX_DT_MULTIPLE = 100
+"""A parent's dt is a common multiple of its children's dts of at most this many times the largest."""
 
 
-class TimedModule(Module):
-    """Base class of modules that evolve over time series, keeping a clock.
+def _common_multiple(dts: List[float], label: str) -> float:
+    """The least common multiple of time steps, searched among ``k * max(dts)``, ``k <= 100``."""
+    top = max(dts)
+    for k in range(1, _MAX_DT_MULTIPLE + 1):
+        cand = k * top
+        ratios = [cand / d for d in dts]
+        if all(abs(r - round(r)) <= 1e-6 * r for r in ratios):
+            return cand
+    raise ValueError(
+        f"{label}: the time steps {sorted(set(dts))} s of this module and its timed submodules have no "
+        f"common multiple up to {_MAX_DT_MULTIPLE} x {top:g} s; choose time steps that divide each other "
+        f"(e.g. 1 ms and 2 ms)."
+    )
+
+
+def _timed_descendants(mod: Module) -> List["TimedModule"]:
+    """Every TimedModule below ``mod`` (not ``mod`` itself), depth first."""
+    out: List[TimedModule] = []
+    for sub in mod.modules().values():
+        if isinstance(sub, TimedModule):
+            out.append(sub)
+        out.extend(_timed_descendants(sub))
+    return out
+
+
+def _known_part(mod: Module, tree: Any) -> Any:
+    """The part of ``tree`` whose keys ``mod`` (or its submodules) owns; other keys are dropped."""
+    if not isinstance(tree, dict):
+        return tree  # a mismatch: let set_attributes name it
+    subs = mod.modules()
+    out: Dict[str, Any] = {}
+    for k, v in tree.items():
+        if k in subs:
+            sub = subs[k]
+            out[k] = sub._tolerant_part(v) if isinstance(sub, TimedModule) else _known_part(sub, v)
+        elif mod._has_registered_attribute(k):
+            out[k] = v
+    return out
+
+
+class TimedModule(TimeBaseMixin, Module):
+    """Base class of modules that evolve over time series and keep a clock.
 
     Calling a timed module::
 
         output, new_state, record = tmod(ts_input=None, duration=None, num_timesteps=None,
                                          kwargs_timeseries=None, record=False)
 
-    evolves it from its current time :attr:`t` for ``num_timesteps`` steps of :attr:`dt`
-    (``duration`` seconds, rounded up to whole steps; or up to the end of ``ts_input``; one of the
-    three must be given), then advances :attr:`t`. ``kwargs_timeseries`` are passed to the output
-    time series (e.g. ``{"name": "out"}``). Subclasses implement :meth:`evolve`, which runs with
-    :attr:`t` still at the start time. Timed submodules keep their own clocks; a submodule whose
-    ``dt`` does not divide the duration of a call rounds up to whole steps of its own.
+    runs :meth:`evolve` with these arguments (``num_timesteps`` resolved by
+    :meth:`_determine_timesteps`), then advances :attr:`t` by that many steps of :attr:`dt`. The
+    new state is not written back (call ``set_attributes(new_state)``), except where native
+    (NumPy) submodules update themselves while evolving.
+
+    Subclasses implement :meth:`evolve`, using the protected helpers :meth:`_prepare_input`
+    (time series -> clocked array), :meth:`_gen_timeseries` (clocked array -> time series),
+    :meth:`_gen_time_trace` and :meth:`_determine_timesteps`. A step count passed to a timed
+    submodule (``num_timesteps=``) is in the parent's ``dt``; the child converts it to its own.
+    After construction the module's ``dt`` becomes the least common multiple of its own and its
+    timed submodules' (1 ms and 1.5 ms -> 3 ms), and after each call every timed module of the
+    tree reports the parent's new ``t``.
+
+    ``set_attributes`` ignores keys that the module does not own (so the ``new_state`` of a call
+    can always be passed back); keys that match are applied and checked as usual.
 
     Args:
-        shape: The module's shape (``shape[0]`` inputs, ``shape[-1]`` outputs).
-        dt: Time step in seconds (> 0).
-        spiking_input: Whether the module expects events.
-        spiking_output: Whether the module emits events.
+        dt: Time step in seconds (required; registered as a SimulationParameter).
+        spiking_input: The module takes events (``input_type`` is ``TSEvent``).
+        spiking_output: The module emits events (``output_type`` is ``TSEvent``).
+        add_events: Event input is binned as counts per step (else as presence, 0/1).
+        *args: Passed to :class:`~rockpool.nn.modules.Module` (``shape``).
+        **kwargs: Passed to :class:`~rockpool.nn.modules.Module` (``shape=``).
 
     Example:
         >>> from rockpool.nn.modules import TimedModule, Rate
         >>> class Chain(TimedModule):
         ...     def __init__(self):
-        ...         super().__init__(shape=(2, 2), dt=1e-3)
+        ...         super().__init__(dt=1e-3, shape=(2, 2))
         ...         self.a = Rate(2).timed()
         ...         self.b = Rate(2, dt=2e-3, tau=0.05).timed()
-        ...     def evolve(self, ts_input, duration, num_timesteps, kwargs_timeseries, record):
-        ...         x, sa, ra = self.a(ts_input, duration=duration, record=record)
-        ...         y, sb, rb = self.b(x, duration=duration, kwargs_timeseries=kwargs_timeseries, record=record)
-        ...         return y, {"a": sa, "b": sb}, {"a": ra, "b": rb} if record else {}
-        >>> y, _, _ = Chain()(duration=0.01)
-        >>> y.num_channels
-        2
+        ...     def evolve(self, ts_input=None, duration=None, num_timesteps=None,
+        ...                kwargs_timeseries=None, record=False):
+        ...         x, sa, ra = self.a(ts_input, duration, num_timesteps, record=record)
+        ...         y, sb, rb = self.b(x, duration, num_timesteps, kwargs_timeseries, record)
+        ...         return y, {"a": sa, "b": sb}, {"a": ra, "b": rb}
+        >>> net = Chain()
+        >>> net.dt  # the common multiple of 1 ms and 2 ms
+        0.002
+        >>> y, _, _ = net(duration=0.01)
+        >>> len(y.times), round(net.t, 6), round(net.a.t, 6)
+        (5, 0.01, 0.01)
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            return
+
+        # - Run `_after_init` once the outermost constructor has finished (children exist then)
+        @functools.wraps(init)
+        def __init__(self, *args, **kw):
+            d = self.__dict__
+            depth = d.get("_init_depth", 0)
+            d["_init_depth"] = depth + 1
+            try:
+                init(self, *args, **kw)
+            finally:
+                d["_init_depth"] = depth
+            if depth == 0:
+                del d["_init_depth"]
+                self._after_init()
+
+        cls.__init__ = __init__  # type: ignore[method-assign]
 
     def __init__(
         self,
-        shape: Optional[Union[int, Tuple[int, ...]]] = None,
-        dt: Optional[float] = None,
+        dt: float,
         spiking_input: bool = False,
         spiking_output: bool = False,
+        add_events: bool = True,
+        *args,
+        **kwargs,
     ):
-        super().__init__(shape=shape, spiking_input=spiking_input, spiking_output=spiking_output)
-        d = self.__dict__
-        d["_timestep"] = 0
-        d["_t_offset"] = 0.0
-        d["_dt"] = self._checked_dt(dt)
-
-    # ------------------------------------------------------------------ time
-    def _checked_dt(self, dt: Any) -> float:
-        if dt is None:
-            raise ValueError(
-                f"{self._label}: a timed module needs a time step `dt` (seconds), e.g. dt=1e-3."
+        super().__init__(*args, spiking_input=spiking_input, spiking_output=spiking_output, **kwargs)  # type: ignore[misc]
+        if dt is None or isinstance(dt, bool):
+            raise TypeError(
+                f"{type(self).__name__}: a timed module needs a time step `dt` in seconds, e.g. dt=1e-3."
             )
         try:
             dt = float(np.asarray(dt).reshape(()))
         except (TypeError, ValueError):
-            raise ValueError(f"{self._label}: `dt` must be a positive scalar (got {dt!r}).") from None
-        if not np.isfinite(dt) or dt <= 0:
-            raise ValueError(f"{self._label}: `dt` must be a positive number of seconds (got {dt}).")
-        return dt
+            raise ValueError(f"{type(self).__name__}: `dt` must be a positive number (got {dt!r}).") from None
+        if not np.isfinite(dt):
+            raise ValueError(f"{type(self).__name__}: `dt` must be a positive number (got {dt}).")
+        self.__dict__["_timestep"] = 0
+        self.__dict__["add_events"] = bool(add_events)
+        self.dt = SimulationParameter(dt)
 
-    @property
-    def dt(self) -> float:
-        """Time step in seconds."""
-        return self.__dict__["_dt"]
+    def _after_init(self) -> None:
+        """Make ``dt`` the least common multiple of this module's and its timed submodules' dts."""
+        dts = [float(self.dt)] + [float(m.dt) for m in _timed_descendants(self)]
+        if max(dts) - min(dts) <= 1e-12 * max(dts):
+            return
+        lcm = _common_multiple(dts, self._label)
+        if abs(lcm - float(self.dt)) > 1e-12 * lcm:
+            self.dt = lcm
 
-    @dt.setter
-    def dt(self, value: float) -> None:
-        d = self.__dict__
-        d["_t_offset"] = self.t  # keep the current time when the step changes
-        d["_timestep"] = 0
-        d["_dt"] = self._checked_dt(value)
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "dt" and not isinstance(value, ParameterBase) and self._has_registered_attribute("dt"):
+            t = self.t
+            super().__setattr__(name, value)
+            self.t = t  # a new step keeps the current time (rounded down to whole new steps)
+            return
+        super().__setattr__(name, value)
 
-    @property
-    def t(self) -> float:
-        """The current time in seconds (where the next call starts)."""
-        d = self.__dict__
-        return d["_t_offset"] + d["_timestep"] * d["_dt"]
-
-    @property
-    def timestep(self) -> int:
-        """Number of steps evolved since the last :meth:`reset_time` (or change of ``dt``)."""
-        return self.__dict__["_timestep"]
-
+    # ------------------------------------------------------------------ time
     def reset_time(self) -> "TimedModule":
-        """Set the clock (and that of every timed submodule) back to 0; returns ``self``."""
-        d = self.__dict__
-        d["_timestep"] = 0
-        d["_t_offset"] = 0.0
-        for sub in self.modules().values():
-            if isinstance(sub, TimedModule):
-                sub.reset_time()
+        """Set the clock of this module and of every timed submodule to 0; returns ``self``."""
+        self._timestep = 0
+        for sub in _timed_descendants(self):
+            sub._timestep = 0
         return self
+
+    def reset_all(self) -> "TimedModule":
+        """:meth:`reset_state` and :meth:`reset_time`; returns the module."""
+        mod = cast("TimedModule", self.reset_state())
+        mod.reset_time()
+        return mod
+
+    def _sync_tree_time(self) -> None:
+        t = self.t
+        for sub in _timed_descendants(self):
+            sub.t = t
 
     def timed(self, output_num: int = 0, dt: Optional[float] = None, add_events: bool = False) -> "TimedModule":
         """A timed module is already timed: returns ``self``."""
         return self
 
-    def _determine_timesteps(
-        self, ts_input: Any = None, duration: Optional[float] = None, num_timesteps: Optional[int] = None
-    ) -> int:
-        """Number of steps for a call: ``num_timesteps``, else ``duration``, else up to ``ts_input.t_stop``."""
-        if num_timesteps is not None:
-            n = int(num_timesteps)
-            if n != num_timesteps or n < 0:
-                raise ValueError(
-                    f"{self._label}: num_timesteps must be a whole number >= 0 (got {num_timesteps!r})."
-                )
-            return n
-        if duration is not None:
-            duration = float(duration)
-            if not np.isfinite(duration) or duration < 0:
-                raise ValueError(f"{self._label}: duration must be >= 0 seconds (got {duration}).")
-            return _num_steps(duration, self.dt)
-        if ts_input is not None:
-            t_stop = getattr(ts_input, "t_stop", None)
-            if t_stop is None:
-                return int(np.shape(ts_input)[0])  # a clocked array: one row per step
-            remaining = float(t_stop) - self.t
-            if remaining <= _STEP_TOLERANCE * self.dt:
-                raise ValueError(
-                    f"{self._label}: the input ends at t = {float(t_stop):g} s, which is not after the "
-                    f"module's current time t = {self.t:g} s. Give `duration=` or `num_timesteps=`, "
-                    f"shift the input with ts.delay(...), or call reset_time()."
-                )
-            n = _num_steps(remaining, self.dt)
-            from rockpool.timeseries import TSEvent
+    # ------------------------------------------------------------------ functional API
+    def _tolerant_part(self, tree: Any) -> Any:
+        """The part of ``tree`` this module owns (see :meth:`set_attributes`)."""
+        return _known_part(self, tree)
 
-            if isinstance(ts_input, TSEvent) and not ts_input.periodic:
-                # A TSEvent's default t_stop lies just after its last event: make sure the last
-                # bin still holds that event (it would fall on the edge where the bins end).
-                later = ts_input.times[ts_input.times >= self.t]
-                if later.size:
-                    last_bin = int(np.floor((later[-1] - self.t) / self.dt + _STEP_TOLERANCE))
-                    n = max(n, last_bin + 1)
-            return n
-        raise ValueError(
-            f"{self._label}: cannot tell how long to evolve. Give ts_input (a TimeSeries), "
-            f"duration= (seconds) or num_timesteps=."
-        )
+    def set_attributes(self, new_attributes: Tree) -> "TimedModule":
+        """Assign the keys of ``new_attributes`` that this module (or a submodule) owns.
 
-    def _gen_time_trace(self, t_start: float, num_timesteps: int) -> np.ndarray:
-        """The times ``t_start + k dt`` of ``num_timesteps`` steps."""
-        return t_start + np.arange(num_timesteps) * self.dt
+        Unknown keys are ignored, so the ``new_state`` returned by a call (whatever its nesting)
+        can be passed back. Known keys are checked (shapes, values) as for any module.
+
+        Example:
+            >>> from rockpool.nn.modules import Rate
+            >>> tmod = Rate(2).timed()
+            >>> _ = tmod.set_attributes({"_module": {"tau": [0.05, 0.05]}, "not_mine": 1})
+            >>> tmod.module.tau.tolist()
+            [0.05, 0.05]
+        """
+        return cast("TimedModule", Module.set_attributes(self, self._tolerant_part(new_attributes)))
 
     # ------------------------------------------------------------------ evolution
     @abstractmethod
-    def evolve(  # type: ignore[override]  # timed modules take time series: a different call protocol
+    def evolve(  # type: ignore[override]  # timed modules take time series: a different protocol
         self,
         ts_input: Any = None,
         duration: Optional[float] = None,
         num_timesteps: Optional[int] = None,
         kwargs_timeseries: Optional[Dict[str, Any]] = None,
         record: bool = False,
+        *args,
+        **kwargs,
     ) -> Tuple[Any, Tree, Tree]:
-        """Evolve from :attr:`t` for ``num_timesteps`` steps (``duration`` seconds).
+        """Evolve from :attr:`t` for ``num_timesteps`` steps; subclasses implement this.
 
         Returns:
-            ``(output TimeSeries, new_state, record dict of TimeSeries)``.
+            ``(output TimeSeries, new_state dict, record dict)``.
         """
 
     def __call__(  # type: ignore[override]  # (time series, duration, ...) instead of a clocked array
@@ -217,316 +270,489 @@ class TimedModule(Module):
         *args,
         **kwargs,
     ) -> Tuple[Any, Tree, Tree]:
+        d = self.__dict__
+        caller_dt = d.get("_caller_dt")
+        if num_timesteps is not None and caller_dt is not None:
+            num_timesteps = self._determine_timesteps(None, None, num_timesteps)
+            num_timesteps = whole_steps(num_timesteps * caller_dt / float(self.dt))
         n = self._determine_timesteps(ts_input, duration, num_timesteps)
-        result = self.evolve(
-            ts_input, n * self.dt, n, dict(kwargs_timeseries or {}), record, *args, **kwargs
-        )
-        self.__dict__["_timestep"] += n
+        start = self._timestep
+        children = [m for m in self.modules().values() if isinstance(m, TimedModule)]
+        for c in children:
+            c.__dict__["_caller_dt"] = float(self.dt)  # children read step counts in our dt
+        try:
+            result = self.evolve(ts_input, duration, n, dict(kwargs_timeseries or {}), record, *args, **kwargs)
+        finally:
+            for c in children:
+                c.__dict__.pop("_caller_dt", None)
+        self._timestep = start + n
+        self._sync_tree_time()
         return result
 
-    def _repr_lines(self, indent: str) -> str:
-        line = super()._repr_lines(indent)
-        head, sep, rest = line.partition("\n")
-        extra = f" (dt {self.dt:g} s, t = {self.t:g} s)"
-        if head.endswith(" {"):
-            return head[:-2] + extra + " {" + sep + rest
-        return head + extra + sep + rest
+    # ------------------------------------------------------------------ output
+    def _gen_timeseries(self, output: Any, **kwargs: Any) -> Any:
+        """Wrap a clocked output ``(T, N)`` (or ``(1, T, N)``) as :attr:`output_type`.
+
+        Keyword arguments go to :meth:`_gen_tscontinuous` or :meth:`_gen_tsevent`.
+        """
+        if self.output_type.__name__ == "TSEvent":
+            return self._gen_tsevent(output, **kwargs)
+        return self._gen_tscontinuous(output, **kwargs)
+
+    def _clocked_output(self, output: Any) -> np.ndarray:
+        arr = np.asarray(output)
+        if arr.ndim == 3:
+            if arr.shape[0] != 1:
+                raise ValueError(
+                    f"{self._label}: cannot make one time series from a batch of {arr.shape[0]} outputs "
+                    f"(shape {arr.shape}); evolve one batch element, or index output[b]."
+                )
+            arr = arr[0]
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        if arr.ndim != 2:
+            raise ValueError(f"{self._label}: expected an output of shape (T, N), got {arr.shape}.")
+        return arr
+
+    def _default_name(self, what: str) -> str:
+        return f"Output {what} {self.name}" if self.name else f"Output {what}"
+
+    def _gen_tscontinuous(
+        self,
+        output: Any,
+        dt: Optional[float] = None,
+        t_start: Optional[float] = None,
+        name: Optional[str] = None,
+        periodic: bool = False,
+        interp_kind: str = "previous",
+    ) -> Any:
+        """A ``TSContinuous`` with sample ``k`` of ``output`` at ``t_start + k dt``.
+
+        Defaults: ``dt`` the module's, ``t_start`` the module's :attr:`t`, name
+        ``"Output samples"`` (``"Output samples 'name'"`` for a submodule).
+        """
+        from rockpool.timeseries import TSContinuous
+
+        arr = self._clocked_output(output).astype(np.float64)
+        dt = float(self.dt) if dt is None else float(dt)
+        t0 = self.t if t_start is None else float(t_start)
+        name = self._default_name("samples") if name is None else name
+        t1 = t0 + arr.shape[0] * dt
+        if arr.shape[0] == 0:
+            return TSContinuous(num_channels=arr.shape[1], t_start=t0, t_stop=t1, name=name, periodic=periodic)
+        times = t0 + np.arange(arr.shape[0]) * dt
+        return TSContinuous(
+            times=times, samples=arr, t_start=t0, t_stop=t1, name=name, periodic=periodic, interp_kind=interp_kind
+        )
+
+    def _gen_tsevent(
+        self,
+        output: Any,
+        dt: Optional[float] = None,
+        t_start: Optional[float] = None,
+        name: Optional[str] = None,
+        periodic: bool = False,
+        num_channels: Optional[int] = None,
+        spikes_at_bin_start: bool = False,
+    ) -> Any:
+        """A ``TSEvent`` from spike counts: ``n`` events at ``t_start + (k + 0.5) dt`` for a count
+        ``n`` in row ``k`` (at ``t_start + k dt`` with ``spikes_at_bin_start``).
+
+        Defaults: ``dt`` the module's, ``t_start`` its :attr:`t`, ``num_channels`` ``size_out``,
+        name ``"Output events"`` (``"Output events 'name'"`` for a submodule).
+        """
+        from rockpool.timeseries import TSEvent
+
+        arr = self._clocked_output(output)
+        counts = np.round(arr.astype(np.float64)).astype(np.int64)
+        if counts.size and counts.min() < 0:
+            raise ValueError(
+                f"{self._label}: spiking output must be non-negative spike counts (got min "
+                f"{counts.min()}); use spiking_output=False for signed output."
+            )
+        dt = float(self.dt) if dt is None else float(dt)
+        t0 = self.t if t_start is None else float(t_start)
+        name = self._default_name("events") if name is None else name
+        if num_channels is None:
+            num_channels = self.size_out if self.size_out is not None else arr.shape[1]
+        steps, channels = np.nonzero(counts)  # row-major: by time, then channel
+        reps = counts[steps, channels]
+        offset = 0.0 if spikes_at_bin_start else 0.5
+        times = np.repeat(t0 + (steps + offset) * dt, reps)
+        return TSEvent(
+            times=times,
+            channels=np.repeat(channels, reps),
+            t_start=t0,
+            t_stop=t0 + counts.shape[0] * dt,
+            num_channels=int(num_channels),
+            name=name,
+            periodic=periodic,
+        )
+
+
+def _shared_sub_dt(module: Module) -> Optional[float]:
+    """The ``dt`` shared by every submodule that has one (``None`` if none or if they differ)."""
+    dts = set()
+    stack = list(module.modules().values())
+    while stack:
+        sub = stack.pop()
+        stack.extend(sub.modules().values())
+        dt = getattr(sub, "dt", None)
+        if dt is not None:
+            dts.add(float(np.asarray(dt)))
+    return dts.pop() if len(dts) == 1 else None
 
 
 class TimedModuleWrapper(TimedModule):
     """Run a clocked module on time series (what ``module.timed()`` returns).
 
-    Input: a :class:`~rockpool.timeseries.TSEvent` is rasterised with bins of ``dt`` from the
-    current time (each bin is 1 where a channel has events, or the event count with
-    ``add_events=True``); a :class:`~rockpool.timeseries.TSContinuous` is sampled at
-    ``t + k dt`` (zero outside its range unless periodic); a ``(T, Nin)`` array is used as is; no
-    input means zeros. Output: a ``TSEvent`` (spike counts become repeated events at bin centres)
-    for modules with ``spiking_output``, else a ``TSContinuous``; channel ``output_num`` when the
-    module returns a tuple of outputs. ``record=True`` returns the module's record as
-    ``TSContinuous`` series on the same time base.
-
-    The wrapper delegates the functional API to the wrapped module: ``parameters()``, ``state()``,
-    ``simulation_parameters()``, ``set_attributes()``, ``reset_state()``, ``reset_parameters()``
-    and attribute reads and assignments (``tmod.tau``, ``tmod.tau = x``; a JAX module is replaced,
-    never mutated). It is stateful: after each call (and after each functional call) it holds the
-    module's new state, also for JAX modules. Assigning ``tmod.dt`` sets the time base and the
-    module's own ``dt``.
+    The wrapped module is the registered submodule ``_module`` (also :attr:`module`), so
+    ``parameters() == {'_module': module.parameters()}`` and likewise for ``state()`` and
+    ``simulation_parameters()`` (plus the wrapper's own ``dt``). Each call samples a
+    ``TSContinuous`` (or bins a ``TSEvent``) on ``t + k dt``, evolves the module on that
+    ``(T, size_in)`` array and wraps its output as a time series (:meth:`_gen_timeseries`).
+    The returned ``new_state`` and ``record`` are the module's own (a flat state dict; a record of
+    arrays with a batch axis). A NumPy module keeps its new state; a JAX module is immutable, so
+    pass the state back: ``tmod = tmod.set_attributes(new_state)`` (flat keys of the wrapped
+    module are applied to it).
 
     Args:
-        module: The clocked module to wrap.
+        module: The clocked module (a :class:`~rockpool.nn.modules.Module`, not a timed one).
         output_num: Which output to use when the module returns several.
-        dt: Time step in seconds (default: the module's ``dt``, or for a combinator such as
-            ``Sequential`` the ``dt`` shared by all its submodules; required if there is none).
-        add_events: Count events per bin instead of marking presence.
+        dt: Time step in seconds, used only when the module has no ``dt`` of its own (a module's
+            own ``dt`` wins). A combinator whose submodules share one ``dt`` uses that.
+        add_events: Bin events as counts per step (else as presence).
+
+    Raises:
+        TypeError: ``module`` is not a clocked module.
+        KeyError: Neither the module nor the argument gives a ``dt``.
 
     Example:
         >>> import numpy as np
         >>> from rockpool.nn.modules import LIF
-        >>> from rockpool.timeseries import TSEvent
-        >>> tmod = LIF(2).timed()
-        >>> spikes = TSEvent([0.001, 0.002], [0, 1], t_start=0.0, t_stop=0.01, num_channels=2)
-        >>> out, _, _ = tmod(spikes)
-        >>> type(out).__name__, out.t_stop
-        ('TSEvent', 0.01)
+        >>> from rockpool.timeseries import TSContinuous
+        >>> tmod = LIF(2, threshold=0.1).timed()
+        >>> out, state, _ = tmod(TSContinuous.from_clocked(np.full((10, 2), 0.2), dt=1e-3))
+        >>> type(out).__name__, round(out.t_stop, 6), tmod.shape
+        ('TSEvent', 0.01, (2, 2))
     """
+
+    output_num: int
 
     def __init__(
         self,
         module: Module,
         output_num: int = 0,
         dt: Optional[float] = None,
-        add_events: bool = False,
+        add_events: bool = True,
+        *args,
+        **kwargs,
     ):
-        if not isinstance(module, Module):
+        if not isinstance(module, Module) or isinstance(module, TimedModule):
+            what = "a timed module" if isinstance(module, TimedModule) else type(module).__name__
             raise TypeError(
-                f"TimedModuleWrapper: expected a rockpool Module to wrap, got {type(module).__name__}."
+                f"TimedModuleWrapper: expected a clocked rockpool Module to wrap, got {what}. "
+                f"(A TimedModule is already timed.)"
             )
         own_dt = getattr(module, "dt", None)
         if own_dt is None:
-            # A combinator has no dt of its own: use its submodules' if they all agree
-            sub_dts = {
-                float(np.asarray(sub.dt))
-                for sub in _all_submodules(module)
-                if getattr(sub, "dt", None) is not None
-            }
-            if len(sub_dts) == 1:
-                own_dt = sub_dts.pop()
-        if dt is None:
-            dt = own_dt
-            if dt is None:
-                raise ValueError(
-                    f"{module.full_name.strip()}.timed(): this module (and its submodules) has no "
-                    f"single `dt`; give the time step, e.g. module.timed(dt=1e-3)."
-                )
-        d = self.__dict__
-        d["_module"] = None
-        super().__init__(
-            shape=module.shape,
-            dt=dt,
-            spiking_input=module.spiking_input,
-            spiking_output=module.spiking_output,
-        )
-        if own_dt is not None and not np.isclose(self.dt, float(own_dt)):
+            own_dt = _shared_sub_dt(module)
+        if own_dt is None and dt is None:
+            raise KeyError(
+                f"{module.full_name.strip()}.timed(): this module has no `dt` of its own; give the time "
+                f"step, e.g. module.timed(dt=1e-3)."
+            )
+        if own_dt is not None and dt is not None and not np.isclose(float(dt), float(own_dt)):
             warnings.warn(
-                f"{module.full_name.strip()}.timed(dt={self.dt:g}): the module steps with its own "
-                f"dt = {float(own_dt):g} s; the wrapper's dt only sets the time base of the series. "
-                f"Set the module's dt instead (or assign tmod.dt, which sets both).",
+                f"{module.full_name.strip()}.timed(dt={float(dt):g}): the module steps with its own "
+                f"dt = {float(own_dt):g} s, which the wrapper uses; the dt argument is ignored.",
                 RockpoolWarning,
                 stacklevel=3,
             )
-        d["_module"] = module
-        d["_output_num"] = int(output_num)
-        d["_add_events"] = bool(add_events)
+        shape = module.shape if module.size_in is None else (module.size_in, module.size_out)
+        super().__init__(
+            float(own_dt if own_dt is not None else dt),  # type: ignore[arg-type]
+            module.spiking_input,
+            module.spiking_output,
+            add_events,
+            *args,
+            shape=shape,
+            **kwargs,
+        )
+        self._module = module
+        self.__dict__["output_num"] = int(output_num)
 
-    # ------------------------------------------------------------------ delegation
     @property
     def module(self) -> Module:
-        """The wrapped (clocked) module, holding the latest state."""
+        """The wrapped (clocked) module."""
         return self.__dict__["_module"]
 
-    @property
-    def output_num(self) -> int:
-        """Which output of a multi-output module is returned."""
-        return self.__dict__["_output_num"]
-
-    @property
-    def add_events(self) -> bool:
-        """Whether event input is rasterised as counts per bin."""
-        return self.__dict__["_add_events"]
-
-    @property
-    def _label(self) -> str:
-        mod = self.__dict__.get("_module")
-        inner = f" around {mod.full_name.strip()}" if mod is not None else ""
-        return f"{self.full_name.strip()}{inner}"
-
-    def __getattr__(self, name: str) -> Any:
-        # - Only called when normal lookup fails: read attributes of the wrapped module
-        mod = self.__dict__.get("_module")
-        if mod is None or name.startswith("__"):
-            raise AttributeError(name)
-        try:
-            return getattr(mod, name)
-        except AttributeError:
-            raise AttributeError(
-                f"TimedModuleWrapper around {mod.full_name.strip()} has no attribute '{name}'."
-            ) from None
-
     def __setattr__(self, name: str, value: Any) -> None:
-        # - Assigning a registered attribute of the wrapped module sets it there
         mod = self.__dict__.get("_module")
-        if isinstance(getattr(type(self), name, None), property):
-            super().__setattr__(name, value)  # the wrapper's own properties (dt)
-            if name == "dt" and mod is not None and "dt" in mod._registry:
-                self._set_attr_of_module("dt", self.dt)  # keep the module's step in line
-            return
-        if mod is not None and name in mod._registry:
-            self._set_attr_of_module(name, value)
-            return
+        if (
+            mod is not None
+            and not name.startswith("_")
+            and not isinstance(value, (ParameterBase, Module))
+            and not self._has_registered_attribute(name)
+            and name not in self.modules()
+            and mod._has_registered_attribute(name)
+        ):
+            raise AttributeError(
+                f"{self._label}: '{name}' belongs to the wrapped module; assign tmod.module.{name} = ... "
+                f"or use tmod.set_attributes({{'_module': {{'{name}': ...}}}})."
+            )
         super().__setattr__(name, value)
 
-    def _set_attr_of_module(self, name: str, value: Any) -> None:
-        mod = self.module
-        if _is_jax(mod):
-            self._set_module(mod.set_attributes({name: value}))  # never mutate a JAX module
-        else:
-            setattr(mod, name, value)
+    def _tolerant_part(self, tree: Any) -> Any:
+        # - Keys of the wrapped module given flat (as in the new_state of a call) go to `_module`
+        if not isinstance(tree, dict):
+            return tree
+        own = {k: v for k, v in tree.items() if k == "_module" or self._has_registered_attribute(k)}
+        flat = {k: v for k, v in tree.items() if k not in own}
+        out = _known_part(self, own)
+        inner = _known_part(self.module, flat)
+        if inner:
+            nested = out.get("_module")
+            out["_module"] = {**inner, **nested} if isinstance(nested, dict) else inner
+        return out
 
-    def _set_module(self, mod: Module) -> "TimedModuleWrapper":
-        self.__dict__["_module"] = mod
-        return self
+    def __repr__(self) -> str:
+        text = self._repr_lines("")
+        return text + f" with {self.module.full_name} as module" if self._name is None else text
 
-    def parameters(self, family=None) -> Tree:
-        """The wrapped module's parameters."""
-        return self.module.parameters(family)
-
-    def state(self, family=None) -> Tree:
-        """The wrapped module's state."""
-        return self.module.state(family)
-
-    def simulation_parameters(self, family=None) -> Tree:
-        """The wrapped module's simulation parameters."""
-        return self.module.simulation_parameters(family)
-
-    def attributes_named(self, name) -> Tree:
-        """The wrapped module's attributes called ``name``."""
-        return self.module.attributes_named(name)
-
-    def modules(self):
-        """The wrapped module's submodules."""
-        return self.module.modules()
-
-    def set_attributes(self, new_attributes: Tree) -> "TimedModuleWrapper":
-        """Set attributes of the wrapped module; the wrapper keeps the result and returns itself."""
-        return self._set_module(self.module.set_attributes(new_attributes))
-
-    def reset_state(self) -> "TimedModuleWrapper":
-        """Reset the wrapped module's state (not the clock: see :meth:`reset_time`)."""
-        return self._set_module(self.module.reset_state())
-
-    def reset_parameters(self) -> "TimedModuleWrapper":
-        """Reset the wrapped module's parameters."""
-        return self._set_module(self.module.reset_parameters())
+    __str__ = __repr__
 
     def as_graph(self):
         """The computational graph of the wrapped module."""
         return self.module.as_graph()
 
-    def _repr_lines(self, indent: str) -> str:
-        line = (
-            f"{indent}{self.class_name} {self.name} with shape {self.shape} "
-            f"(dt {self.dt:g} s, t = {self.t:g} s) {{\n"
-        )
-        return line + self.module._repr_lines(indent + "    ") + f"\n{indent}}}"
-
-    # ------------------------------------------------------------------ evolution
-    def _n_channels(self, size: Optional[int]) -> int:
-        """A channel count of the wrapped module; a module without a shape has none to give."""
-        if size is None:
-            raise ValueError(
-                f"{self._label}: the wrapped module has no shape, so its number of channels is "
-                f"unknown; give the module a shape."
-            )
-        return size
-
-    def _input_raster(self, ts_input: Any, num_timesteps: int) -> np.ndarray:
-        from rockpool.timeseries import TSContinuous, TSEvent
-
-        n_in = self._n_channels(self.size_in)
-        t0, dt = self.t, self.dt
-        if ts_input is None:
-            return np.zeros((num_timesteps, n_in))
-        if isinstance(ts_input, TSEvent):
-            if ts_input.num_channels > n_in:
-                raise ValueError(
-                    f"{self._label}: the input TSEvent has {ts_input.num_channels} channels, but "
-                    f"{self.module.full_name.strip()} takes {n_in}."
-                )
-            r = ts_input.raster(dt, t_start=t0, t_stop=t0 + num_timesteps * dt, add_events=self.add_events)
-            r = r[:num_timesteps]
-            out = np.zeros((num_timesteps, n_in), dtype=r.dtype)
-            out[: r.shape[0], : r.shape[1]] = r
-            return out
-        if isinstance(ts_input, TSContinuous):
-            if ts_input.num_channels not in (n_in, 1):
-                raise ValueError(
-                    f"{self._label}: the input TSContinuous has {ts_input.num_channels} channels, "
-                    f"expected {n_in} (or 1, broadcast)."
-                )
-            times = self._gen_time_trace(t0, num_timesteps)
-            if ts_input.periodic:
-                inside = np.ones(times.shape, dtype=bool)
-            else:
-                tol = _STEP_TOLERANCE * dt
-                inside = (times >= ts_input.t_start - tol) & (times <= ts_input.t_stop + tol)
-            out = np.zeros((num_timesteps, ts_input.num_channels))
-            if np.any(inside):
-                out[inside] = ts_input(times[inside])
-            return np.broadcast_to(out, (num_timesteps, n_in))
-        arr = np.asarray(ts_input)
-        if arr.ndim != 2 or arr.shape[0] != num_timesteps:
-            raise ValueError(
-                f"{self._label}: input must be a TSEvent, a TSContinuous or a clocked array of shape "
-                f"({num_timesteps}, {n_in}); got {type(ts_input).__name__} with shape {arr.shape}."
-            )
-        return arr
-
-    def evolve(  # type: ignore[override]  # the TimedModule protocol, see TimedModule.evolve
+    def evolve(  # type: ignore[override]  # the TimedModule protocol
         self,
         ts_input: Any = None,
         duration: Optional[float] = None,
         num_timesteps: Optional[int] = None,
         kwargs_timeseries: Optional[Dict[str, Any]] = None,
         record: bool = False,
+        *args,
+        **kwargs,
     ) -> Tuple[Any, Tree, Tree]:
-        """Rasterise/sample the input, evolve the wrapped module, wrap the output as a time series."""
-        from rockpool.timeseries import TimeSeries, TSContinuous, TSEvent
+        """``_prepare_input``, evolve the wrapped module, ``_gen_timeseries`` of its output.
 
-        if num_timesteps is None:
-            num_timesteps = self._determine_timesteps(ts_input, duration, None)
-        t0, dt = self.t, self.dt
-        kwargs_timeseries = dict(kwargs_timeseries or {})
-        mod = self.module
-        if num_timesteps == 0:
-            raster_out = np.zeros((0, self._n_channels(self.size_out)))
+        Returns:
+            ``(TimeSeries, new_state, record)``: the module's own state and record, unchanged.
+        """
+        _, raster, n = self._prepare_input(ts_input, duration, num_timesteps)
+        if n == 0:
+            output: Any = np.zeros((0, self.size_out or 0))
             new_state: Tree = {}
             recorded: Tree = {}
         else:
-            data = self._input_raster(ts_input, num_timesteps)
-            output, new_state, recorded = mod(data, record=record)
-            if isinstance(output, (tuple, list)):
-                output = output[self.output_num]
-            raster_out = np.asarray(output)
-            if raster_out.ndim == 3:
-                raster_out = raster_out[0]
-            if new_state and _is_jax(mod):
-                self._set_module(mod.set_attributes(new_state))  # JAX modules never update themselves
-        kwargs_timeseries.setdefault("name", self.module.class_name)
-        ts_out: TimeSeries
-        if self.spiking_output:
-            counts = np.round(raster_out).astype(np.int64)
-            if counts.size and counts.min() < 0:
-                raise ValueError(
-                    f"{self._label}: {mod.full_name.strip()} says it has spiking output, but produced "
-                    f"negative values; wrap it with spiking_output=False."
-                )
-            ts_out = TSEvent.from_raster(
-                counts, dt, t_start=t0, num_channels=self.size_out, **kwargs_timeseries
+            output, new_state, recorded = self.module(raster, record, *args, **kwargs)
+        if isinstance(output, (tuple, list)):
+            output = output[self.output_num]
+        return self._gen_timeseries(output, **dict(kwargs_timeseries or {})), new_state, recorded
+
+
+# ---------------------------------------------------------------------- v1 layers
+def _as_names(names: Optional[Iterable[str]]) -> Tuple[str, ...]:
+    if names is None:
+        return ()
+    return (names,) if isinstance(names, str) else tuple(names)
+
+
+class LayerToTimedModule(TimedModule):
+    """A Rockpool v1 :class:`~rockpool.nn.layers.Layer` as a timed module.
+
+    The layer is held as ``_module``; ``dt``, ``t`` and the attributes named in ``parameters``,
+    ``states`` and ``simulation_parameters`` are registered (as Parameters, States,
+    SimulationParameters) and read from / assigned to the layer itself, also through
+    ``set_attributes``. A call evolves the layer and returns ``(its output series, {}, {})``.
+
+    Args:
+        layer: The v1 layer.
+        parameters: Names of layer attributes to register as Parameters.
+        states: Names of layer attributes to register as States.
+        simulation_parameters: Names to register as SimulationParameters (``dt`` always is).
+
+    Example:
+        >>> import numpy as np
+        >>> from rockpool.nn.layers import Layer
+        >>> class Gain(Layer):
+        ...     def evolve(self, ts_input=None, duration=None, num_timesteps=None, verbose=False):
+        ...         times, x, n = self._prepare_input(ts_input, duration, num_timesteps)
+        ...         self._timestep += n
+        ...         return TSContinuous(times, x @ self.weights, t_stop=times[-1] + self.dt)
+        >>> from rockpool.timeseries import TSContinuous
+        >>> tmod = LayerToTimedModule(Gain(2 * np.eye(2), dt=0.1), parameters=["weights"])
+        >>> tmod
+        Gain 'unnamed' with shape (2, 2)
+        >>> out, _, _ = tmod(num_timesteps=3)
+        >>> round(tmod.t, 6), sorted(tmod.parameters())
+        (0.3, ['weights'])
+    """
+
+    def __init__(
+        self,
+        layer: Any,
+        parameters: Optional[Iterable[str]] = None,
+        states: Optional[Iterable[str]] = None,
+        simulation_parameters: Optional[Iterable[str]] = None,
+    ):
+        from rockpool.nn.layers import Layer
+
+        if not isinstance(layer, Layer):
+            raise TypeError(f"LayerToTimedModule: expected a v1 rockpool.nn.layers.Layer, got {type(layer).__name__}.")
+        self.__dict__["_module"] = layer
+        super().__init__(
+            layer.dt,
+            layer.input_type.__name__ == "TSEvent",
+            layer.output_type.__name__ == "TSEvent",
+            getattr(layer, "add_events", True),
+            shape=(layer.size_in, layer.size_out),
+        )
+        kinds = ((Parameter, parameters), (State, states), (SimulationParameter, simulation_parameters))
+        for kind, names in kinds:
+            for n in _as_names(names):
+                if n == "dt":
+                    continue
+                if not hasattr(layer, n):
+                    raise ValueError(
+                        f"LayerToTimedModule: the layer {type(layer).__name__} has no attribute '{n}' to "
+                        f"register as a {kind.__name__.lstrip('_')}."
+                    )
+                Module.__setattr__(self, n, kind(getattr(layer, n)))
+
+    # - The layer holds the values: reads and writes of registered names go to it
+    def __getattribute__(self, name: str) -> Any:
+        if name[0] != "_":
+            d = object.__getattribute__(self, "__dict__")
+            reg = d.get("_registry")
+            if reg is not None and name in reg and "_module" in d:
+                return getattr(d["_module"], name)
+        return object.__getattribute__(self, name)
+
+    def _assign(self, name: str, value: Any) -> None:
+        layer = self.__dict__.get("_module")
+        if layer is None:
+            super()._assign(name, value)
+            return
+        setattr(layer, name, value)
+        self.__dict__[name] = getattr(layer, name)
+
+    @property
+    def _timestep(self) -> int:  # type: ignore[override]
+        return self.__dict__["_module"]._timestep
+
+    @_timestep.setter
+    def _timestep(self, value: int) -> None:
+        self.__dict__["_module"]._timestep = int(value)
+
+    def _sync(self) -> None:
+        layer = self.__dict__["_module"]
+        for n in self._registry:
+            self.__dict__[n] = getattr(layer, n)
+
+    def parameters(self, family=None) -> Tree:
+        """The registered Parameters, read from the layer."""
+        self._sync()
+        return super().parameters(family)
+
+    def state(self, family=None) -> Tree:
+        """The registered States, read from the layer."""
+        self._sync()
+        return super().state(family)
+
+    def simulation_parameters(self, family=None) -> Tree:
+        """The registered SimulationParameters (``dt`` included), read from the layer."""
+        self._sync()
+        return super().simulation_parameters(family)
+
+    def attributes_named(self, name) -> Tree:
+        """Registered attributes called ``name``, read from the layer."""
+        self._sync()
+        return super().attributes_named(name)
+
+    def set_attributes(self, new_attributes: Tree) -> "LayerToTimedModule":
+        """Assign the registered attributes in ``new_attributes`` to the layer (others are ignored)."""
+        for k, v in self._tolerant_part(new_attributes).items():
+            setattr(self, k, v)
+        return self
+
+    def reset_state(self) -> "LayerToTimedModule":
+        """Reset the layer's state (``layer.reset_state()``)."""
+        self.__dict__["_module"].reset_state()
+        return self
+
+    @property
+    def class_name(self) -> str:
+        """The layer's class name."""
+        return type(self.__dict__["_module"]).__name__
+
+    @property
+    def name(self) -> str:
+        """The layer's name, in quotes."""
+        return f"'{self.__dict__['_module'].name}'"
+
+    def evolve(  # type: ignore[override]  # the TimedModule protocol
+        self,
+        ts_input: Any = None,
+        duration: Optional[float] = None,
+        num_timesteps: Optional[int] = None,
+        kwargs_timeseries: Optional[Dict[str, Any]] = None,
+        record: bool = False,
+        *args,
+        **kwargs,
+    ) -> Tuple[Any, Tree, Tree]:
+        """Evolve the layer; returns ``(its output series, {}, {})``."""
+        out = self.__dict__["_module"].evolve(ts_input, duration, num_timesteps, *args, **kwargs)
+        return out, {}, {}
+
+
+def astimedmodule(
+    v1_cls: Optional[type] = None,
+    parameters: Optional[Iterable[str]] = None,
+    states: Optional[Iterable[str]] = None,
+    simulation_parameters: Optional[Iterable[str]] = None,
+) -> Any:
+    """Class decorator: a v1 :class:`~rockpool.nn.layers.Layer` subclass becomes a timed module class.
+
+    Instances of the new class are :class:`LayerToTimedModule` s around a new layer built with the
+    same constructor arguments. Use with or without arguments.
+
+    Raises:
+        ValueError: The decorated object is not a v1 ``Layer`` subclass.
+
+    Example:
+        >>> import numpy as np
+        >>> from rockpool.nn.layers import Layer
+        >>> @astimedmodule(parameters=["weights"])
+        ... class Gain(Layer):
+        ...     def evolve(self, ts_input=None, duration=None, num_timesteps=None, verbose=False):
+        ...         times, x, n = self._prepare_input(ts_input, duration, num_timesteps)
+        ...         self._timestep += n
+        ...         return TSContinuous(times, x @ self.weights, t_stop=times[-1] + self.dt)
+        >>> from rockpool.timeseries import TSContinuous
+        >>> mod = Gain(np.eye(3), dt=0.01)
+        >>> mod.parameters()["weights"].shape, isinstance(mod, LayerToTimedModule)
+        ((3, 3), True)
+    """
+
+    def decorate(cls: Any) -> type:
+        from rockpool.nn.layers import Layer
+
+        if not (isinstance(cls, type) and issubclass(cls, Layer)):
+            raise ValueError(
+                f"astimedmodule: expected a subclass of rockpool.nn.layers.Layer (a v1 layer), got "
+                f"{cls!r}. Clocked modules are made timed with module.timed()."
             )
-        else:
-            ts_out = TSContinuous.from_clocked(raster_out, dt, t_start=t0, **kwargs_timeseries)
-        rec_ts = mod._wrap_recorded_state(recorded, t_start=t0, dt=dt) if (record and recorded) else {}
-        return ts_out, new_state, rec_ts
 
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            LayerToTimedModule.__init__(self, cls(*args, **kwargs), parameters, states, simulation_parameters)
 
-def _all_submodules(mod: Module) -> list:
-    """Every submodule of ``mod``, recursively (not ``mod`` itself)."""
-    out = []
-    for sub in mod.modules().values():
-        out.append(sub)
-        out.extend(_all_submodules(sub))
-    return out
+        return type(
+            cls.__name__,
+            (LayerToTimedModule,),
+            {"__init__": __init__, "__doc__": cls.__doc__, "__module__": cls.__module__, "v1_class": cls},
+        )
 
-
-def _is_jax(mod: Module) -> bool:
-    return any(k.__name__ == "JaxModule" for k in type(mod).__mro__)
+    return decorate if v1_cls is None else decorate(v1_cls)
