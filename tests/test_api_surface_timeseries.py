@@ -118,7 +118,7 @@ def test_signature(path, spec):
         actual = actual[1:]
     expected = _spec_params(spec)
     assert len(actual) >= len(expected), f"{path}: {actual} lacks parameters of ({spec})"
-    for want, got in zip(expected, actual):
+    for want, got in zip(expected, actual, strict=False):
         assert got.name == want.name, f"{path}: parameter {got.name!r}, spec says {want.name!r}"
         assert got.default == want.default, f"{path}.{got.name}: default {got.default!r}, spec {want.default!r}"
         if want.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):

@@ -143,7 +143,7 @@ def test_continuous_samples_min_max_units():
     with pytest.raises(ValueError):
         ts.samples = [1.0, 2.0, 3.0]
     with pytest.raises(ValueError):
-        TSContinuous().min
+        _ = TSContinuous().min
 
 
 def test_from_clocked_and_to_clocked():

@@ -95,7 +95,8 @@ def test_arithmetic_identities(x, a, b):
     np.testing.assert_allclose(((ts * b) / b).samples, x, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose((ts + ts).samples, (2 * ts).samples)
     np.testing.assert_allclose((ts @ np.eye(2)).samples, x)
-    np.testing.assert_array_equal((-(-ts)).samples, x)
+    neg = -ts
+    np.testing.assert_array_equal((-neg).samples, x)
 
 
 # ------------------------------------------------------------------ joining
