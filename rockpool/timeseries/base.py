@@ -67,8 +67,8 @@ def _as_float(x: Any, label: str, what: str) -> float:
 
 
 def _num_steps(duration: float, dt: float) -> int:
-    """``ceil(duration / dt)``, not rounding up a ratio within a relative 1e-6 of a whole number... of a
-    step (``0.30000000000000004 / 0.1`` is 3 steps, not 4)."""
+    """``ceil(duration / dt)``, not rounding up a ratio within 1e-6 above a whole number (float noise:
+    ``0.30000000000000004 / 0.1`` is 3 steps, not 4)."""
     return max(int(np.ceil(duration / dt - _TOLERANCE_RELATIVE)), 0)
 
 
