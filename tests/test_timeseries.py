@@ -121,6 +121,8 @@ def test_continuous_construction_rules():
         TSContinuous([0.0, 1.0, 2.0], [[1.0, 2.0]])
     with pytest.raises(ValueError, match="without samples"):
         TSContinuous([0.0, 1.0])
+    with pytest.raises(ValueError, match="without times"):
+        TSContinuous(samples=[1.0, 2.0])
     with pytest.raises(ValueError, match="sorted"):
         TSContinuous([1.0, 0.0], [1.0, 2.0])
     empty = TSContinuous()
@@ -255,6 +257,21 @@ def test_periodic_sampling_wraps_and_never_raises():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         np.testing.assert_array_equal(ts([2.0, 3.5, -0.5, 101.0]).ravel(), [1.0, 2.0, 2.0, 2.0])
+    at_stop = TSContinuous([0.0, 1.0, 2.0], [1.0, 2.0, 3.0], periodic=True)  # t_stop = 2 is t_start again
+    assert at_stop([2.0, 4.0]).ravel().tolist() == [1.0, 1.0] and 3.0 not in at_stop(np.linspace(0, 9, 91))
+
+
+@given(
+    times=st.lists(st.integers(0, 20), min_size=2, max_size=12).map(sorted),
+    queries=st.lists(st.floats(0.0, 25.0, allow_nan=False), min_size=1, max_size=10),
+)
+def test_previous_lookup_equals_brute_force(times, queries):
+    t = np.array(times, dtype=float) / 4.0
+    ts = TSContinuous(t, np.arange(t.size, dtype=float), t_stop=t[-1] + 1.0)
+    q = np.clip(np.array(queries) / 4.0, t[0], ts.t_stop)
+    expected = [max(i for i in range(t.size) if t[i] <= x) for x in q]  # the last sample at or before
+    assert ts(q).ravel().tolist() == expected
+    np.testing.assert_array_equal(ts._interpolate(q), ts(q))
 
 
 def test_single_sample_series():

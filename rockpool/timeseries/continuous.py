@@ -119,6 +119,11 @@ class TSContinuous(_ContinuousOps, TimeSeries):
                     "or (T, channels))."
                 )
             s = np.zeros((0, 0 if num_channels is None else int(num_channels)))
+        elif times is None and np.size(samples):
+            raise ValueError(
+                f"{self._label}: samples were given without times. Pass times=..., or use "
+                "TSContinuous.from_clocked(samples, dt) for regularly sampled data."
+            )
         else:
             s = self._as_samples(samples, t.size)
         super().__init__(t, periodic, t_start, t_stop, plotting_backend, name)
