@@ -127,10 +127,13 @@ def plot_digit_rasters(net: Any, data: Any, path: Path, n_examples: int = 4) -> 
         ax = axes[r, 3]
         t = (np.arange(readout.shape[1]) + 1) * dt_ms
         running = np.cumsum(readout[r], axis=0) / np.arange(1, readout.shape[1] + 1)[:, None]
+        others = True
         for c in range(readout.shape[2]):
             strong = c in (pred, int(y[k]))
+            label = f"digit {c}" if strong else ("other digits" if others else None)
+            others = others and strong
             ax.plot(t, running[:, c], lw=2.0 if strong else 0.7, alpha=1.0 if strong else 0.5,
-                    label=f"digit {c}" if strong else None)
+                    label=label)
         ax.set_ylabel("Read-out (a.u.),\nrunning mean")
         ok = "correct" if pred == int(y[k]) else "wrong"
         ax.set_title(f"Read-out: predicted {pred} ({ok})", fontsize=10)

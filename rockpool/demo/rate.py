@@ -73,7 +73,10 @@ def train_tutorial(out: Path, epochs: int, seed: int, quick: bool, progress: Opt
                         bounds=(lower, upper), progress=progress, desc="rate net")
     save_checkpoint(out / "rate_network.npz", trained, step=hist.steps)
 
-    plotting.plot_loss(hist, path=out / "rate_loss.png", title="Stateful rate network: training loss")
+    fig = plotting.plot_loss(hist, title="Stateful rate network: training loss")
+    fig.axes[0].set_xlabel("Training step (one sample)")
+    fig.axes[0].set_ylabel("Loss: MSE + 0.1 x L2 of the parameters")
+    fig.savefig(out / "rate_loss.png", dpi=110, bbox_inches="tight")
     plt = plotting._pyplot()
     fig, axes = plt.subplots(len(ds), 1, figsize=(8, 2.4 * len(ds)), sharex=True)
     mses = []
@@ -82,6 +85,8 @@ def train_tutorial(out: Path, epochs: int, seed: int, quick: bool, progress: Opt
         output, _, _ = trained.reset_state()(x)
         mses.append(float(np.mean((np.asarray(output[0]) - y) ** 2)))
         plotting.plot_outputs(output, y, dt=float(trained[1].dt), ax=ax, title=f"Class {i}: output (solid) vs target (dashed)")
+        ax.set_ylabel("Output / target (a.u.)")
+    fig.suptitle("Stateful rate network after training: the three classes of the sin-mapping task")
     fig.tight_layout()
     fig.savefig(out / "rate_outputs.png", dpi=110)
     plt.close("all")
