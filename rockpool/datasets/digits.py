@@ -44,6 +44,11 @@ def load_digit_images() -> Tuple[np.ndarray, np.ndarray]:
 
     Raises:
         ImportError: scikit-learn is not installed (``pip install 'rockpool[data]'``).
+
+    Example:
+        >>> images, labels = load_digit_images()
+        >>> images.shape, float(images.max()), int(np.bincount(labels).min())
+        ((1797, 8, 8), 1.0, 174)
     """
     try:
         from sklearn.datasets import load_digits
@@ -70,6 +75,12 @@ class SpikingDigits:
         dt: Time step, s.
         seed: Seed of the encoding noise and of the batch order.
         split_seed: Seed of the train / test split.
+
+    Example:
+        >>> data = spiking_digits("poisson", T=8, n_samples=200, seed=1)
+        >>> x, y = data.test_set()
+        >>> x.shape, len(data.train_batches(50)(0)), data.images_test.shape
+        ((50, 8, 64), 3, (50, 8, 8))
     """
 
     def __init__(self, images: np.ndarray, labels: np.ndarray, encoder: Encoder, T: Optional[int],

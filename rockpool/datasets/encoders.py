@@ -14,7 +14,8 @@ encoder                       code                             output
 ============================  ===============================  =================================
 
 Feed the result to a network as it is (``net(spikes)``), or turn it into event series with
-:func:`to_tsevents`.
+:func:`to_tsevents`. The encoders run in NumPy on concrete arrays: call them on data, outside
+``jax.jit`` (JAX arrays are accepted and converted).
 
 Example:
     >>> import numpy as np
@@ -28,7 +29,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -37,7 +38,7 @@ __all__ = ["poisson_encode", "latency_encode", "delta_encode", "scan_encode", "t
 
 # ---------------------------------------------------------------------------------------- checks
 def _check_steps(fn: str, T: Any) -> int:
-    if isinstance(T, bool) or int(T) != T or T < 1:
+    if isinstance(T, bool) or not isinstance(T, (int, float, np.integer, np.floating)) or int(T) != T or T < 1:
         raise ValueError(f"{fn}: T (the number of time steps) must be a whole number >= 1 (got {T!r}).")
     return int(T)
 
@@ -79,7 +80,8 @@ def _intensities(fn: str, x: Any) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------- encoders
 def poisson_encode(
-    x: Any, T: int, max_rate: float = 100.0, dt: float = 1e-3, seed: int = 0
+    x: Any, T: int, max_rate: float = 100.0, dt: float = 1e-3,
+    seed: Union[int, Sequence[int]] = 0,
 ) -> np.ndarray:
     r"""Rate coding: each channel fires at random with a rate proportional to its intensity.
 
@@ -97,7 +99,8 @@ def poisson_encode(
         T: Number of time steps.
         max_rate: Firing rate of intensity 1, Hz.
         dt: Time step, s. ``max_rate * dt`` must be at most 1.
-        seed: Seed of the random draws (same seed and inputs, same spikes).
+        seed: Seed of the random draws, an int or a sequence of ints (same seed and inputs,
+            same spikes).
 
     Returns:
         ``(B, T, N)`` boolean spikes (``B = 1`` for an ``(N,)`` input).

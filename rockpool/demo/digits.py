@@ -29,7 +29,12 @@ __all__ = ["DigitsConfig", "build_network", "train_digits"]
 
 
 class DigitsConfig:
-    """Sizes and hyper-parameters of the digits job (``quick``: a seconds-long smoke test)."""
+    """Sizes and hyper-parameters of the digits job (``quick``: a seconds-long smoke test).
+
+    Example:
+        >>> DigitsConfig(quick=True).epochs, DigitsConfig().n_hidden
+        (2, 128)
+    """
 
     def __init__(self, quick: bool = False, epochs: Optional[int] = None):
         self.T = 16 if quick else 32
@@ -47,7 +52,12 @@ class DigitsConfig:
 
 def build_network(n_in: int, n_hidden: int, n_out: int, tau_mem: float = 20e-3,
                   tau_syn: float = 5e-3) -> Any:
-    """``Sequential(LinearJax((n_in, n_hidden)), LIFJax(n_hidden, has_rec=True), LinearJax((n_hidden, n_out)))``."""
+    """``Sequential(LinearJax((n_in, n_hidden)), LIFJax(n_hidden, has_rec=True), LinearJax((n_hidden, n_out)))``.
+
+    Example:
+        >>> build_network(64, 16, 10)[1].w_rec.shape
+        (16, 16)
+    """
     from rockpool.nn.combinators import Sequential
     from rockpool.nn.modules import LIFJax, LinearJax
 
@@ -76,12 +86,29 @@ def _loss_and_predict():
 
 def train_digits(out: Path, epochs: Optional[int], seed: int, quick: bool,
                  progress: Optional[bool], verbose: bool = True) -> Dict[str, Any]:
-    """Train, evaluate, export and re-import the digits classifier; write plots; return a summary."""
+    """Train, evaluate, export and re-import the digits classifier; write plots; return a summary.
+
+    Args:
+        out: Output folder (exists).
+        epochs: Training epochs (``None``: 60, ``quick``: 2).
+        seed: Seed of the initial weights, the spike encoding and the batch order.
+        quick: 300 digits, 32 hidden neurons, T = 16: a smoke test.
+        progress: Progress bar (``None``: on a terminal).
+        verbose: Print what is trained.
+
+    Returns:
+        The summary dict (accuracies before / after training and after the NIR round trip,
+        timing, parameter count, the accuracy curve).
+
+    Example::
+
+        summary = train_digits(Path("out"), None, seed=0, quick=False, progress=True)
+    """
     import jax
     import optax
 
     from rockpool.datasets import spiking_digits
-    from rockpool.demo import figures
+    from rockpool.demo import _figures as figures
     from rockpool.graph import read_nir, write_nir
     from rockpool.training import jax_loss as l
     from rockpool.training.loop import fit
