@@ -14,7 +14,7 @@ The workflow of ``python -m rockpool demo``, in plain code:
 
 Run (needs ``pip install 'rockpool[all]'``)::
 
-    python examples/digits.py [--epochs 60] [--seed 0] [--out digits_output] [--quick]
+    python examples/digits.py [--epochs 60] [--seed 0] [--out examples/output/digits] [--quick]
 
 It prints the accuracy and timing and writes ``digits_result.png`` (accuracy during training, the
 confusion matrix and one digit's spikes), ``digits_checkpoint.npz`` and ``digits.nir``.
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import time
+import os
 from pathlib import Path
 
 import jax
@@ -96,7 +97,10 @@ def plot_result(curve, y_test, pred, net, x_test, path):
     plt.close(fig)
 
 
-def main(epochs: int = 60, seed: int = 0, out: str = "digits_output", quick: bool = False) -> dict:
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "output", "digits")
+
+
+def main(epochs: int = 60, seed: int = 0, out: str = OUT, quick: bool = False) -> dict:
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     T, n_hidden, batch = (16, 32, 32) if quick else (32, 128, 64)
@@ -154,7 +158,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=None, help="epochs (default 60, --quick: 2)")
     parser.add_argument("--seed", type=int, default=0, help="seed of weights, spikes, batch order")
-    parser.add_argument("--out", default="digits_output", help="output folder")
+    parser.add_argument("--out", default=OUT, help="output folder (default examples/output/digits)")
     parser.add_argument("--quick", action="store_true", help="a small, seconds-long version")
     args = parser.parse_args()
     main(args.epochs if args.epochs is not None else (2 if args.quick else 60), args.seed, args.out, args.quick)
