@@ -15,22 +15,48 @@ REPO = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(REPO)}
 
 
-def test_demo_quick_writes_plots_checkpoints_and_summary(tmp_path, capsys):
+DEMO_FILES = ("digits_loss.png", "digits_accuracy.png", "digits_confusion.png", "digits_rasters.png",
+              "rate_loss.png", "rate_outputs.png")
+
+
+def test_demo_quick_writes_every_output_and_the_nir_round_trip_agrees(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "--quick", "--out", str(out), "--seed", "1", "--no-progress"]) == 0
     printed = capsys.readouterr().out
-    assert str(out.resolve()) in printed and "accuracy" in printed
+    assert str(out.resolve()) in printed and "test accuracy" in printed and "NIR round trip" in printed
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] == 1 and summary["quick"] is True
-    rate, snn = summary["rate_network"], summary["spiking_classifier"]
+    d, rate = summary["digits"], summary["rate_network"]
+    # - digits: 225 training digits in batches of 32 -> 7 steps per epoch, 2 epochs
+    assert d["steps"] == 14 and d["n_train"] == 225 and d["n_test"] == 75
+    assert d["final_loss"] < d["initial_loss"] and 0.0 <= d["test_accuracy"] <= 1.0
+    assert d["test_accuracy_nir"] == d["test_accuracy"] and d["nir_same_accuracy"] is True
+    assert d["nir_max_output_difference"] == 0.0  # our own network survives NIR bit-exactly
+    # - weights in, recurrent, out; tau_mem, tau_syn, bias, threshold per neuron
+    assert d["n_parameters"] == 64 * 32 + 32 * 32 + 32 * 10 + 4 * 32
+    assert d["steps_per_s"] > 0 and d["train_s"] > 0
+    curve = d["accuracy_curve"]
+    assert curve["step"] == [0.0, 7.0, 14.0] and curve["test"][-1] == d["test_accuracy"]
     assert rate["steps"] == 60 and rate["final_loss"] < rate["initial_loss"]
     assert rate["min_tau_ms"] >= 11.0 - 1e-4  # the bound held
-    assert snn["steps"] == 6 and 0.0 <= snn["test_accuracy"] <= 1.0 and snn["steps_per_s"] > 0
-    for name in ("rate_loss.png", "rate_outputs.png", "snn_loss.png", "snn_lif_record.png",
-                 "snn_input.png", "snn_readout.png"):
+    for name in DEMO_FILES:
         assert (out / name).read_bytes()[:4] == b"\x89PNG", name
-    assert {"rate_network.npz", "spiking_classifier.npz"} <= set(summary["files"])
-    assert "spiking classifier" in (out / "summary.txt").read_text()
+    assert {"digits_checkpoint.npz", "digits.nir", "rate_network.npz"} <= set(summary["files"])
+    text = (out / "summary.txt").read_text()
+    assert "spiking digits classifier" in text and "(same)" in text and "parameters" in text
+    # - the checkpoint holds the trained network
+    from rockpool.training import load_module
+
+    from rockpool.demo.digits import build_network
+
+    trained = load_module(out / "digits_checkpoint.npz", build_network(64, 32, 10))
+    assert trained[1].w_rec.shape == (32, 32)
+
+
+def test_missing_scikit_learn_is_a_clear_cli_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    assert main(["demo", "--quick", "--out", str(tmp_path / "o"), "--no-progress"]) == 1
+    assert "rockpool[data]" in capsys.readouterr().err
 
 
 def test_help_lists_options_and_imports_stay_light():
