@@ -191,7 +191,9 @@ class SequentialMixin(_MixinBase):
 
     def _check_input(self, input_data: Any) -> Any:
         data = super()._check_input(input_data)
-        first = self.__dict__[self._submodule_names[0]] if self._submodule_names else None
+        if not self._submodule_names:
+            return data
+        first = self.__dict__[self._submodule_names[0]]
         rule, n = getattr(first, "_input_rule", None), self.size_in
         if rule in ("neurons", "weights") and n is not None and data.ndim >= (2 if rule == "neurons" else 1):
             if data.shape[-1] not in (1, n):
