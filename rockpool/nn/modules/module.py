@@ -118,8 +118,11 @@ class Module(ABC):
 
     Subclasses register attributes in ``__init__`` by assigning wrappers
     (``self.w = Parameter(...)``) or submodules (``self.neurons = Rate(4)``), and implement
-    :meth:`evolve`. Calling a module validates the input, evolves, and (for this NumPy backend)
-    stores the new state in the module.
+    :meth:`evolve`. Calling a module prepares the input, evolves, and (for this NumPy backend)
+    stores the new state in the module. The built-in modules check and shape their input (see
+    ``_input_rule``); a subclass of your own receives its input unchanged, exactly as given (a
+    scalar, a list, any rank), and may call :meth:`_auto_batch` in ``evolve`` to get the
+    neuron modules' ``(B, T, N)`` convention.
 
     Args:
         shape: The module's shape: an ``int`` or a tuple; ``shape[0]`` is the input size and
