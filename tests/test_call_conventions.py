@@ -9,6 +9,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rockpool.nn.combinators import FFwdStack, ModResidual, Residual, Sequential
 from rockpool.nn.modules import (
@@ -348,3 +350,27 @@ def test_combinator_shims_and_empty_sequential():
         TorchSequential(Linear((2, 2)))
     empty = Sequential()
     assert type(empty) is ModSequential and empty.shape == (0, 0)
+
+
+# ---------------------------------------------------------------------------- properties (NumPy: no compiles)
+@given(
+    steps=st.integers(1, 5),
+    n=st.integers(1, 4),
+    values=st.lists(st.floats(-2, 2), min_size=5, max_size=5),
+)
+def test_native_broadcast_rules_property(steps, n, values):
+    ramp = np.asarray(values[:steps])
+    full = np.repeat(ramp[:, None], n, axis=1)
+    for make in (lambda: Rate(n, tau=0.05), lambda: ExpSyn(n), lambda: Instant(n, np.tanh)):
+        ref = make()(full)[0]
+        assert ref.shape == (1, steps, n)
+        for x in (ramp, ramp[:, None], ramp.tolist()):
+            np.testing.assert_array_equal(make()(x)[0], ref)
+    w = np.asarray(values[:n])[:, None] * np.ones((n, 2))
+    lin = Linear((n, 2), weight=w)
+    x = np.resize(np.asarray(values), (steps, n))
+    for rank_input in (x[0], x, x[None]):  # (Nin,), (T, Nin), (B, T, Nin): the rank is kept
+        out = lin(rank_input)[0]
+        assert out.shape == rank_input.shape[:-1] + (2,)
+        np.testing.assert_allclose(out, rank_input @ w)
+    np.testing.assert_allclose(lin(values[0])[0], values[0] * w)

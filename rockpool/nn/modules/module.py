@@ -711,10 +711,8 @@ class Module(ABC):
             ``(data, states)`` with ``data`` of shape ``(B, T, Nin)``.
         """
         xp = self._xp
-        if not _is_array(data):
-            data = self._read_input(data)
-        if data.ndim > 3:
-            self._read_input(data)  # raises, naming the module
+        if not _is_array(data) or data.ndim > 3:
+            data = self._read_input(data)  # an array, or an error naming the module
         data = self._neuron_input(data)
         n = self.size_in
         batches = data.shape[0]
