@@ -321,9 +321,10 @@ class Sequential(metaclass=_FactoryMeta):
     Returns a :class:`JaxSequential` if any part is a JaxModule, else a :class:`ModSequential`.
     Parts are named ``f"{index}_{ClassName}"``, or by the keys of one ``OrderedDict`` argument.
     Neighbouring parts must agree on sizes (``ValueError`` naming both otherwise). The network's
-    shape is ``(first.size_in, last.size_out)``. Evolving returns ``(B, T, size_out)`` output,
-    ``new_state = {name: state}`` and, with ``record=True``, ``{name: record,
-    f"{name}_output": output}``.
+    shape is ``(first.size_in, last.size_out)`` (``(0, 0)`` with no parts). The input goes to
+    the first part as given (each part shapes its own input, so a network ending in a neuron
+    module returns ``(B, T, size_out)``). Evolving returns the output, ``new_state = {name:
+    state}`` and, with ``record=True``, ``{name: record, f"{name}_output": output}``.
 
     Args:
         *mods: The modules, in order, or one ``OrderedDict`` mapping names to modules.
