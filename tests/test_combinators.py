@@ -275,7 +275,7 @@ def test_residual_adds_input():
     nres = Residual(Linear((2, 2)))
     assert type(nres) is ModResidual
     xo = np.random.rand(4, 2)
-    np.testing.assert_allclose(nres(xo)[0][0], xo @ nres[0].weight + xo)
+    np.testing.assert_allclose(nres(xo)[0], xo @ nres[0].weight + xo)  # weight layers keep the rank
     net = Sequential(LinearJax((4, 3)), res)
     assert net(np.ones((3, 4)))[0].shape == (1, 3, 3)
     assert "JaxResidual '1_JaxResidual' with shape (3, 3) {" in repr(net)

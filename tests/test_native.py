@@ -256,11 +256,11 @@ def test_linear_shapes_and_errors():
 def test_instant():
     ins = Instant(3)
     x = np.random.randn(4, 3)
-    np.testing.assert_array_equal(ins(x)[0], x)  # identity by default, rank kept
+    np.testing.assert_array_equal(ins(x)[0][0], x)  # identity by default; (B, T, N) out
     ins = Instant(3, np.tanh)
     y, state, rec = ins(x)
-    assert y.shape == (4, 3) and state == {} and rec == {}
-    np.testing.assert_allclose(y, np.tanh(x))
+    assert y.shape == (1, 4, 3) and state == {} and rec == {}
+    np.testing.assert_allclose(y[0], np.tanh(x))
     assert ins(np.ones((2, 4, 3)))[0].shape == (2, 4, 3)
     assert ins.simulation_parameters() == {"function": np.tanh}
     assert ins.parameters() == {}

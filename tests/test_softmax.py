@@ -41,7 +41,7 @@ def test_softmax_structure_and_defaults():
     assert mod.smooth.dt == 1e-3 and callable(mod.activation_fn)
     assert list(mod.parameters()) == ["linear", "smooth"]
     assert list(mod.parameters()["linear"]) == ["weight", "bias"]
-    assert mod.state() == {"linear": {}, "smooth": {"isyn": mod.smooth.isyn}}
+    assert mod.state() == {"linear": {}, "smooth": {"isyn": mod.smooth.isyn, "rng_key": mod.smooth.rng_key}}
     assert "activation_fn" in mod.simulation_parameters()
     lim = np.sqrt(2 / 3)
     assert np.abs(np.asarray(mod.linear.weight)).max() <= lim

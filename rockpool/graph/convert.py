@@ -95,8 +95,10 @@ def _arr(x: Any) -> np.ndarray:
     return np.array(x, dtype=float)
 
 
-def _gname(mod: Any) -> str:
-    return mod._name if getattr(mod, "_name", None) else mod.class_name
+def _gname(mod: Any, part: str = "") -> str:
+    """Graph names are unique per module object: ``f"{Class}_{name}_{id}"`` (``name`` as in the
+    module's repr: quoted for a submodule, empty at top level), with ``part`` after the class."""
+    return f"{mod.class_name}_{part + '_' if part else ''}{mod.name}_{id(mod)}"
 
 
 def _activation_name(fn: Any) -> Any:
@@ -113,7 +115,7 @@ def _with_recurrence(neurons: GraphModuleBase, mod: Any) -> GraphModuleBase:
     if "w_rec" not in mod._registry:
         return neurons
     LinearWeights(
-        neurons.output_nodes, neurons.input_nodes, f"{neurons.name}_w_rec", mod, _arr(mod.w_rec)
+        neurons.output_nodes, neurons.input_nodes, _gname(mod, "recurrent"), mod, _arr(mod.w_rec)
     )
     return GraphHolder(SetList(neurons.input_nodes), SetList(neurons.output_nodes), neurons.name, mod)
 
@@ -138,27 +140,28 @@ def _rate(mod: Any) -> GraphModuleBase:
         n,
         _gname(mod),
         mod,
-        _arr(mod.tau),
-        _arr(mod.bias),
-        _arr(mod.threshold),
-        float(mod.dt),
-        _activation_name(mod.act_fn),
+        tau=_arr(mod.tau),
+        bias=_arr(mod.bias),
+        dt=float(mod.dt),
+        threshold=_arr(mod.threshold),
+        activation=_activation_name(mod.act_fn),
     )
     return _with_recurrence(neurons, mod)
 
 
 @register_graph_converter("LIF", "LIFJax")
 def _lif(mod: Any) -> GraphModuleBase:
+    n_out = mod.size_out
     neurons = LIFNeuronWithSynsRealValue._factory(
         mod.size_in,
-        mod.size_out,
+        n_out,
         _gname(mod),
         mod,
-        _arr(mod.tau_mem),
-        _arr(mod.tau_syn),
-        _arr(mod.threshold),
-        _arr(mod.bias),
-        float(mod.dt),
+        tau_mem=np.broadcast_to(_arr(mod.tau_mem), (n_out,)).copy(),
+        tau_syn=np.broadcast_to(_arr(mod.tau_syn), (n_out, mod.size_in // n_out)).copy(),
+        threshold=np.broadcast_to(_arr(mod.threshold), (n_out,)).copy(),
+        bias=np.broadcast_to(_arr(mod.bias), (n_out,)).copy(),
+        dt=float(mod.dt),
     )
     return _with_recurrence(neurons, mod)
 
@@ -179,7 +182,7 @@ def _chain(mod: Any, weights: bool = False) -> GraphHolder:
         if weights and i > 0:
             w = getattr(mod, f"weight_{i - 1}")
             graphs.append(
-                LinearWeights._factory(w.shape[0], w.shape[1], f"weight_{i - 1}", mod, _arr(w))
+                LinearWeights._factory(w.shape[0], w.shape[1], _gname(mod, f"weight_{i - 1}"), mod, _arr(w))
             )
         graphs.append(sub.as_graph())
     for a, b in zip(graphs[:-1], graphs[1:], strict=True):
@@ -200,7 +203,7 @@ def _ffwd_stack(mod: Any) -> GraphModuleBase:
 @register_graph_converter("ResidualMixin", "ModResidual", "JaxResidual")
 def _residual(mod: Any) -> GraphModuleBase:
     holder = _chain(mod)
-    skip = AliasConnection._factory(mod.size_in, mod.size_out, f"{_gname(mod)}_skip", mod)
+    skip = AliasConnection._factory(mod.size_in, mod.size_out, _gname(mod, "skip"), mod)
     # - The skip path reads the block's input nodes and adds into its output nodes
     for keep, drop in zip(holder.input_nodes, list(skip.input_nodes), strict=True):
         _merge_nodes(keep, drop)

@@ -33,16 +33,23 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional, SupportsIndex
+from typing import Any, Iterable, Optional
 
 __all__ = ["SetList", "GraphNode", "GraphModuleBase", "GraphModule", "GraphHolder", "as_GraphHolder"]
 
 
 class SetList(list):
-    """A list that keeps insertion order and holds each item at most once (identity or equality).
+    """A list that keeps insertion order and holds each item at most once.
+
+    Repeats are dropped on construction (the first occurrence wins) and by :meth:`append`,
+    :meth:`extend`, :meth:`add` and ``+=``. Membership is tested with ``in``, so unhashable items
+    are fine (graph nodes compare by identity). Other list operations (``insert``, item
+    assignment, ``+``) are the plain list operations.
 
     Example:
-        >>> SetList([1, 2, 1, 3])
+        >>> s = SetList([1, 2, 1, 3])
+        >>> s.add(2)
+        >>> s
         [1, 2, 3]
     """
 
@@ -56,35 +63,18 @@ class SetList(list):
         if item not in self:
             super().append(item)
 
+    def add(self, item: Any) -> None:
+        """Alias of :meth:`append` (set-like spelling)."""
+        self.append(item)
+
     def extend(self, iterable: Iterable[Any]) -> None:
         """Append every item not already present, in order."""
         for item in iterable:
             self.append(item)
 
-    def insert(self, index: SupportsIndex, item: Any) -> None:
-        """Insert ``item`` at ``index`` unless it is already present."""
-        if item not in self:
-            super().insert(index, item)
-
-    def __add__(self, other: Iterable[Any]) -> "SetList":
-        out = SetList(self)
-        out.extend(other)
-        return out
-
-    def __iadd__(self, other: Iterable[Any]) -> "SetList":
+    def __iadd__(self, other: Iterable[Any]) -> "SetList":  # type: ignore[override,misc]
         self.extend(other)
         return self
-
-    def __setitem__(self, index, value) -> None:
-        if isinstance(index, slice):
-            items = list(self)
-            items[index] = value
-            super().__setitem__(slice(None), [])
-            self.extend(items)
-            return
-        if value in self and self[index] is not value:
-            raise ValueError("SetList: the item is already present at another position.")
-        super().__setitem__(index, value)
 
     def copy(self) -> "SetList":
         return SetList(self)
@@ -126,8 +116,8 @@ class GraphNode:
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__} {id(self)} with {len(self.source_modules)} source module(s) "
-            f"and {len(self.sink_modules)} sink module(s)"
+            f"{type(self).__name__} {id(self)} with {len(self.source_modules)} source modules "
+            f"and {len(self.sink_modules)} sink modules"
         )
 
 
@@ -218,10 +208,8 @@ class GraphModuleBase:
             self.remove_output(n)
 
     def __repr__(self) -> str:
-        return (
-            f'{type(self).__name__} "{self.name}" with {self.size_in} input nodes -> '
-            f"{self.size_out} output nodes"
-        )
+        named = f' "{self.name}"' if self.name else ""
+        return f"{type(self).__name__}{named} with {self.size_in} input nodes -> {self.size_out} output nodes"
 
 
 @dataclass(eq=False, repr=False)
@@ -260,6 +248,28 @@ class GraphModule(GraphModuleBase):
         super().remove_output(node)
         node.remove_source(self)
 
+    @classmethod
+    def _convert_from(cls, mod: "GraphModule") -> "GraphModule":
+        """Convert the graph module ``mod`` to this class (the hook of graph-rewriting tools).
+
+        The base implementation (and every class in :mod:`rockpool.graph.graph_modules`) has no
+        conversion rules and raises ``ValueError``. A subclass that can represent other graph
+        modules (a hardware neuron class, say) overrides it: return ``mod`` itself when it is
+        already of the class, else build a module of the class from ``mod``'s fields with the
+        same node counts, put it in ``mod``'s place with
+        :func:`~rockpool.graph.utils.replace_module`, and return it.
+
+        Raises:
+            ValueError: No conversion rules are implemented for this class.
+
+        Example:
+            >>> GraphModule._convert_from(GraphModule._factory(1, 1, "m"))
+            Traceback (most recent call last):
+            ...
+            ValueError: No conversion rules implemented for the class GraphModule.
+        """
+        raise ValueError(f"No conversion rules implemented for the class {cls.__name__}.")
+
 
 @dataclass(eq=False, repr=False)
 class GraphHolder(GraphModuleBase):
@@ -272,12 +282,15 @@ class GraphHolder(GraphModuleBase):
 def as_GraphHolder(g: GraphModuleBase) -> GraphHolder:
     """Wrap a graph module (or holder) in a :class:`GraphHolder` with the same input/output nodes.
 
+    The holder has the same node objects (in new lists), the same name and no
+    ``computational_module``; ``g`` stays connected.
+
     Example:
         >>> gm = GraphModule._factory(2, 2, "m")
         >>> h = as_GraphHolder(gm)
-        >>> h.input_nodes == gm.input_nodes and h.computational_module is gm.computational_module
-        True
+        >>> h.input_nodes == gm.input_nodes, h.computational_module
+        (True, None)
     """
     if not isinstance(g, GraphModuleBase):
         raise TypeError(f"as_GraphHolder: expected a graph module, got {type(g).__name__}.")
-    return GraphHolder(SetList(g.input_nodes), SetList(g.output_nodes), g.name, g.computational_module)
+    return GraphHolder(SetList(g.input_nodes), SetList(g.output_nodes), g.name, None)

@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 import numpy as np
@@ -67,16 +67,12 @@ class LinearWeights(GraphModule):
 
 @dataclass(eq=False, repr=False)
 class GenericNeurons(GraphModule):
-    """Base class of neuron (and synapse) populations. ``N_out`` neurons; ``N_in`` is a whole
-    multiple of ``N_out`` (``N_in // N_out`` synapses per neuron)."""
+    """Base class of neuron (and synapse) populations: any numbers of input and output nodes.
 
-    def __post_init__(self):
-        super().__post_init__()
-        if self.size_out and self.size_in % self.size_out:
-            raise ValueError(
-                f'{type(self).__name__} "{self.name}": {self.size_in} input nodes is not a whole '
-                f"multiple of {self.size_out} neurons."
-            )
+    By convention a population of ``N_out`` neurons with ``n_syn`` synapses each has
+    ``N_in = N_out * n_syn`` input nodes, but nothing is enforced (hardware mappers decide what
+    they accept).
+    """
 
 
 @dataclass(eq=False, repr=False)
@@ -104,29 +100,24 @@ class LIFNeuronWithSynsRealValue(GenericNeurons):
     ``V >= threshold``; ``V -= S * threshold``. Recurrent weights, if any, are a separate
     :class:`LinearWeights` from ``output_nodes`` to ``input_nodes``.
 
+    The fields are stored as given (lists, scalars or arrays) and not validated, like the node
+    counts. Conventionally ``input_nodes`` are neurons x synapses per neuron (``LIFJax((4, 2))``
+    has 4 inputs and 2 outputs), ``tau_mem``, ``threshold`` and ``bias`` are ``(N_out,)`` and
+    ``tau_syn`` is ``(N_out, n_syn)``; ``module.as_graph()`` fills them that way.
+
     Attributes:
-        tau_mem: ``(N_out,)`` seconds. tau_syn: ``(N_out, n_syn)`` seconds. threshold, bias:
-        ``(N_out,)``. dt: seconds.
+        tau_mem: Membrane time constants (seconds).
+        tau_syn: Synaptic time constants (seconds).
+        threshold: Firing thresholds.
+        bias: Bias inputs.
+        dt: Time step (seconds), or ``None``.
     """
 
-    tau_mem: Any = None
-    tau_syn: Any = None
-    threshold: Any = None
-    bias: Any = None
-    dt: float = 1e-3
-
-    def __post_init__(self):
-        super().__post_init__()
-        n = self.size_out
-        n_syn = self.size_in // n if n else 1
-        self.tau_mem = np.broadcast_to(_np(0.02 if self.tau_mem is None else self.tau_mem), (n,)).copy()
-        ts = _np(0.02 if self.tau_syn is None else self.tau_syn)
-        if ts.size == n * n_syn:
-            ts = ts.reshape(n, n_syn)
-        self.tau_syn = np.broadcast_to(ts, (n, n_syn)).copy()
-        self.threshold = np.broadcast_to(_np(1.0 if self.threshold is None else self.threshold), (n,)).copy()
-        self.bias = np.broadcast_to(_np(0.0 if self.bias is None else self.bias), (n,)).copy()
-        self.dt = float(self.dt)
+    tau_mem: Any = field(default_factory=list)
+    tau_syn: Any = field(default_factory=list)
+    threshold: Any = field(default_factory=list)
+    bias: Any = field(default_factory=list)
+    dt: Optional[float] = None
 
 
 @dataclass(eq=False, repr=False)
@@ -135,24 +126,21 @@ class RateNeuronWithSynsRealValue(GenericNeurons):
 
     ``x += dt / tau * (-x + i + bias)``; output ``activation(x, threshold)``.
 
+    The fields are stored as given and not validated (see :class:`LIFNeuronWithSynsRealValue`).
+    ``tau``, ``bias``, ``dt`` are the Rockpool fields, in that order; ``threshold`` and
+    ``activation`` are ours (``module.as_graph()`` fills them; keyword arguments).
+
     Attributes:
-        tau, bias, threshold: ``(N_out,)``. dt: seconds. activation: the name (``"relu"``,
-        ``"sigmoid"``, ``"tanh"``) or callable of the output function.
+        tau: Time constants (seconds). bias: Bias inputs. dt: Time step (seconds), or ``None``.
+        threshold: Activation thresholds. activation: The name (``"relu"``, ``"sigmoid"``,
+        ``"tanh"``) or callable of the output function.
     """
 
-    tau: Any = None
-    bias: Any = None
-    threshold: Any = None
-    dt: float = 1e-3
+    tau: Any = field(default_factory=list)
+    bias: Any = field(default_factory=list)
+    dt: Optional[float] = None
+    threshold: Any = field(default_factory=list)
     activation: Any = "relu"
-
-    def __post_init__(self):
-        super().__post_init__()
-        n = self.size_out
-        self.tau = np.broadcast_to(_np(0.02 if self.tau is None else self.tau), (n,)).copy()
-        self.bias = np.broadcast_to(_np(0.0 if self.bias is None else self.bias), (n,)).copy()
-        self.threshold = np.broadcast_to(_np(0.0 if self.threshold is None else self.threshold), (n,)).copy()
-        self.dt = float(self.dt)
 
 
 @dataclass(eq=False, repr=False)

@@ -15,9 +15,9 @@ Example:
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Set, Tuple, Type
+from typing import Iterator, Optional, Sequence, Tuple, Type
 
-from rockpool.graph.graph_base import GraphModule, GraphModuleBase, GraphNode, SetList
+from rockpool.graph.graph_base import GraphHolder, GraphModule, GraphModuleBase, GraphNode, SetList
 
 __all__ = [
     "connect_modules",
@@ -57,26 +57,27 @@ def _merge_nodes(keep: GraphNode, drop: GraphNode) -> None:
 def connect_modules(
     source: GraphModuleBase,
     dest: GraphModuleBase,
-    source_output_indices: Optional[Sequence[int]] = None,
-    dest_input_indices: Optional[Sequence[int]] = None,
+    source_indices: Optional[Sequence[int]] = None,
+    dest_indices: Optional[Sequence[int]] = None,
 ) -> None:
     """Connect outputs of ``source`` to inputs of ``dest`` (in place), by merging the nodes.
 
-    Output node ``source_output_indices[k]`` of ``source`` and input node
-    ``dest_input_indices[k]`` of ``dest`` become one node (the source's); every module that used
-    the destination's node now uses the source's. Both default to all channels, in order.
+    Output node ``source_indices[k]`` of ``source`` and input node ``dest_indices[k]`` of
+    ``dest`` become one node (the source's, which takes the place of the destination's node in
+    ``dest.input_nodes``); every module that used the destination's node now uses the source's,
+    and the replaced node is left detached. Both default to all channels, in order.
 
     Args:
         source: The graph module (or holder) whose outputs are connected.
         dest: The graph module (or holder) whose inputs receive them.
-        source_output_indices: Which output channels of ``source`` to connect.
-        dest_input_indices: Which input channels of ``dest`` they connect to.
+        source_indices: Which output channels of ``source`` to connect.
+        dest_indices: Which input channels of ``dest`` they connect to.
 
     Raises:
         ValueError: If the numbers of channels to connect differ.
     """
-    src_idx = list(range(source.size_out)) if source_output_indices is None else list(source_output_indices)
-    dst_idx = list(range(dest.size_in)) if dest_input_indices is None else list(dest_input_indices)
+    src_idx = list(range(source.size_out)) if source_indices is None else list(source_indices)
+    dst_idx = list(range(dest.size_in)) if dest_indices is None else list(dest_indices)
     if len(src_idx) != len(dst_idx):
         raise ValueError(
             f"connect_modules: cannot connect {len(src_idx)} output channel(s) of {source!r} to "
@@ -90,35 +91,58 @@ def connect_modules(
             list.__setitem__(dest.input_nodes, di, keep)
 
 
-def bag_graph(graph: GraphModuleBase) -> Tuple[SetList, SetList]:
-    """Collect every node and every graph module connected to ``graph``.
+def bag_graph(
+    graph: GraphModuleBase,
+    nodes_bag: Optional[SetList] = None,
+    modules_bag: Optional[SetList] = None,
+) -> Tuple[SetList, SetList]:
+    """Collect every node and every graph module connected to ``graph``, depth first.
 
-    Walks forwards and backwards from the graph's input and output nodes, so recurrent cycles and
-    side branches are found too. Holders are not connected to nodes, so only :class:`GraphModule`
-    objects are returned.
+    Visiting a module not seen yet records it, adds all its input nodes and then all its output
+    nodes to the node bag, then, for each input node, visits the node's source modules and then
+    its sink modules, and does the same for each output node. So the walk goes forwards and
+    backwards (side branches and recurrent cycles are found) and, for a holder over
+    ``A -> B -> C``, the node bag starts with the holder's input nodes, then its output nodes,
+    then the inner nodes. :class:`GraphHolder` objects are traversed but left out of the
+    returned modules. (The walk keeps its own stack, so deep graphs do not hit Python's
+    recursion limit.)
+
+    Args:
+        graph: Where to start (a graph module or a holder).
+        nodes_bag: Nodes already collected (extended in place); default empty.
+        modules_bag: Modules already visited (extended in place); default empty.
 
     Returns:
         ``(nodes, modules)``: two :class:`SetList`, in the order they were reached.
     """
-    nodes, modules = SetList(), SetList()
-    seen_nodes, seen_mods = set(), set()
-    stack: List[GraphNode] = list(reversed(list(graph.input_nodes) + list(graph.output_nodes)))
-    if isinstance(graph, GraphModule):
-        seen_mods.add(id(graph))
-        modules.append(graph)
+    nodes_bag = SetList() if nodes_bag is None else nodes_bag
+    modules_bag = SetList() if modules_bag is None else modules_bag
+    seen_nodes = {id(n) for n in nodes_bag}
+    seen_mods = {id(m) for m in modules_bag}
+
+    def neighbours(mod: GraphModuleBase) -> Iterator[GraphModuleBase]:
+        for node in (*mod.input_nodes, *mod.output_nodes):
+            yield from list(node.source_modules)
+            yield from list(node.sink_modules)
+
+    def enter(mod: GraphModuleBase) -> Iterator[GraphModuleBase]:
+        seen_mods.add(id(mod))
+        list.append(modules_bag, mod)
+        for node in (*mod.input_nodes, *mod.output_nodes):
+            if id(node) not in seen_nodes:
+                seen_nodes.add(id(node))
+                list.append(nodes_bag, node)
+        return neighbours(mod)
+
+    stack = [] if id(graph) in seen_mods else [enter(graph)]
     while stack:
-        node = stack.pop()
-        if id(node) in seen_nodes:
-            continue
-        seen_nodes.add(id(node))
-        list.append(nodes, node)
-        for m in list(node.sink_modules) + list(node.source_modules):
-            if id(m) in seen_mods:
-                continue
-            seen_mods.add(id(m))
-            list.append(modules, m)
-            stack.extend(reversed(list(m.input_nodes) + list(m.output_nodes)))
-    return nodes, modules
+        for mod in stack[-1]:
+            if id(mod) not in seen_mods:
+                stack.append(enter(mod))
+                break
+        else:
+            stack.pop()
+    return nodes_bag, SetList(m for m in modules_bag if not isinstance(m, GraphHolder))
 
 
 def find_modules_of_subclass(graph: GraphModuleBase, cls: Type) -> SetList:
@@ -127,81 +151,35 @@ def find_modules_of_subclass(graph: GraphModuleBase, cls: Type) -> SetList:
     return SetList(m for m in modules if isinstance(m, cls))
 
 
-def _successors(m: GraphModuleBase) -> List[GraphModuleBase]:
-    out, seen = [], set()
-    for n in m.output_nodes:
-        for s in n.sink_modules:
-            if id(s) not in seen:
-                seen.add(id(s))
-                out.append(s)
-    return out
-
-
 def find_recurrent_modules(graph: GraphModuleBase) -> Tuple[SetList, SetList]:
-    """Find the graph modules that lie on a cycle (recurrent loops).
+    """Find the graph modules with a direct recurrent loop.
+
+    A module is recurrent when some module is both a source of one of its input nodes and a sink
+    of one of its output nodes (a module connected to itself counts): a neuron population and its
+    recurrent weights are both recurrent. ``X -> Y <-> Z`` gives ``([X, Z, Y], [Z, Y])``.
 
     Returns:
-        ``(modules, recurrent_modules)``: all modules of the graph, and those that are part of a
-        cycle (a strongly connected component of more than one module, or a module feeding itself).
+        ``(modules, recurrent_modules)``: all modules of the graph and the recurrent ones, both
+        in :func:`bag_graph` order.
     """
     _, modules = bag_graph(graph)
-    # - Tarjan's strongly connected components, iterative
-    index: Dict[int, int] = {}
-    low: Dict[int, int] = {}
-    on_stack: Set[int] = set()
-    stack: List[GraphModuleBase] = []
-    recurrent: Set[int] = set()
-    counter = 0
-    for root in modules:
-        if id(root) in index:
-            continue
-        work = [(root, iter(_successors(root)))]
-        index[id(root)] = low[id(root)] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(id(root))
-        while work:
-            v, it = work[-1]
-            advanced = False
-            for w in it:
-                if id(w) not in index:
-                    index[id(w)] = low[id(w)] = counter
-                    counter += 1
-                    stack.append(w)
-                    on_stack.add(id(w))
-                    work.append((w, iter(_successors(w))))
-                    advanced = True
-                    break
-                if id(w) in on_stack:
-                    low[id(v)] = min(low[id(v)], index[id(w)])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                u = work[-1][0]
-                low[id(u)] = min(low[id(u)], low[id(v)])
-            if low[id(v)] == index[id(v)]:
-                comp = []
-                while True:
-                    w = stack.pop()
-                    on_stack.discard(id(w))
-                    comp.append(w)
-                    if w is v:
-                        break
-                if len(comp) > 1 or any(s is v for s in _successors(v)):
-                    recurrent.update(id(c) for c in comp)
-    return modules, SetList(m for m in modules if id(m) in recurrent)
+    recurrent = SetList()
+    for m in modules:
+        sources = {id(s) for n in m.input_nodes for s in n.source_modules}
+        if any(id(s) in sources for n in m.output_nodes for s in n.sink_modules):
+            recurrent.append(m)
+    return modules, recurrent
 
 
-def replace_module(target: GraphModule, replacement: GraphModuleBase) -> GraphModuleBase:
+def replace_module(target: GraphModule, replacement: GraphModuleBase) -> None:
     """Put ``replacement`` (a graph module or a holder of a subgraph) in the place of ``target``.
 
     ``replacement`` must have as many input and output nodes as ``target``. Afterwards every
-    module that was connected to ``target`` is connected to ``replacement`` and ``target`` is
-    disconnected.
+    module that was connected to ``target`` is connected to ``replacement`` (each node swaps
+    ``target`` for ``replacement``) and ``target`` is disconnected. Returns ``None``.
 
-    Returns:
-        ``replacement``.
+    Raises:
+        ValueError: If the node counts differ.
     """
     if replacement.size_in != target.size_in or replacement.size_out != target.size_out:
         raise ValueError(
@@ -221,5 +199,4 @@ def replace_module(target: GraphModule, replacement: GraphModuleBase) -> GraphMo
     if isinstance(target, GraphModule):
         target.input_nodes = SetList()
         target.output_nodes = SetList()
-    return replacement
 

@@ -16,6 +16,9 @@ _LAZY = {
     "JaxSequential": "rockpool.nn.combinators.sequential",
     "JaxResidual": "rockpool.nn.combinators.residual",
     "JaxFFwdStack": "rockpool.nn.combinators.ffwd_stack",
+    # - Placeholders (rockpool has no torch backend): importable, instantiating raises
+    "TorchModule": "rockpool.nn.modules.missing_backends",
+    "TorchResidual": "rockpool.nn.combinators.residual",
 }
 
 __all__ = [

@@ -16,8 +16,11 @@ from rockpool.nn.combinators.sequential import (
 )
 from rockpool.nn.modules.module import Module
 from rockpool.parameters import Parameter
+from rockpool.utilities.backend_management import missing_backend_shim
 
-__all__ = ["FFwdStack", "FFwdStackMixin", "ModFFwdStack", "JaxFFwdStack", "kaiming_uniform"]  # noqa: F822
+__all__ = ["FFwdStack", "FFwdStackMixin", "ModFFwdStack", "JaxFFwdStack", "TorchFFwdStack", "kaiming_uniform"]  # noqa: F822
+
+TorchFFwdStack = missing_backend_shim("TorchFFwdStack", "torch")  # rockpool has no torch backend
 
 
 def kaiming_uniform(shape: Tuple[int, int]) -> np.ndarray:

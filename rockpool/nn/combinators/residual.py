@@ -14,8 +14,11 @@ from rockpool.nn.combinators.sequential import (
     _named_modules,
 )
 from rockpool.nn.modules.module import Module
+from rockpool.utilities.backend_management import missing_backend_shim
 
-__all__ = ["Residual", "ResidualMixin", "ModResidual", "JaxResidual"]  # noqa: F822
+__all__ = ["Residual", "ResidualMixin", "ModResidual", "JaxResidual", "TorchResidual"]  # noqa: F822
+
+TorchResidual = missing_backend_shim("TorchResidual", "torch")  # rockpool has no torch backend
 
 
 class ResidualMixin(SequentialMixin):
@@ -49,10 +52,11 @@ class ResidualMixin(SequentialMixin):
         """Evolve the chain and add the input to its output.
 
         Returns:
-            ``(output, new_state, record)``, output ``(B, T, N)``; state and record as
+            ``(output, new_state, record)``: the chain's output plus the input (broadcast: a
+            ``(T, N)`` input adds to a ``(B, T, N)`` chain output); state and record as
             :class:`~rockpool.nn.combinators.Sequential`.
         """
-        data, _ = self._auto_batch(input_data)
+        data = self._chain_input(input_data)
         out, new_state, recorded = self._evolve_chain(data, record)
         return out + data, new_state, recorded
 
@@ -65,7 +69,7 @@ class ModResidual(ResidualMixin, Module):
         >>> from rockpool.nn.combinators import Residual
         >>> from rockpool.nn.modules import Linear
         >>> Residual(Linear((3, 3)))(np.ones((4, 3)))[0].shape
-        (1, 4, 3)
+        (4, 3)
     """
 
 
@@ -76,7 +80,7 @@ _JAX_RESIDUAL_DOC = """Residual block of JaxModules (build it with :func:`Residu
         >>> from rockpool.nn.combinators import Residual
         >>> from rockpool.nn.modules import LinearJax
         >>> Residual(LinearJax((3, 3)))(np.ones((4, 3)))[0].shape
-        (1, 4, 3)
+        (4, 3)
     """
 
 
@@ -94,7 +98,9 @@ class Residual(metaclass=_ResidualMeta):
 
     Returns a :class:`JaxResidual` if any part is a JaxModule, else a :class:`ModResidual`.
     Parts are named and indexed as in :func:`~rockpool.nn.combinators.Sequential`; the chain must
-    map ``N`` channels to ``N`` channels. Output is ``(B, T, N)``.
+    map ``N`` channels to ``N`` channels. The output is the chain's output plus the input, with
+    array broadcasting (``(B, T, N)`` when the chain ends in a neuron module; a chain of weight
+    layers keeps the input's rank).
 
     Args:
         *mods: The modules of the residual branch, or one ``OrderedDict`` of name -> module.

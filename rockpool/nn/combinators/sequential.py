@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the mixins are always combined with Module; tell the type c
 else:
     _MixinBase = object
 
-__all__ = ["Sequential", "SequentialMixin", "ModSequential", "JaxSequential"]  # noqa: F822 (lazy)
+__all__ = ["Sequential", "SequentialMixin", "ModSequential", "JaxSequential", "TorchSequential"]  # noqa: F822 (lazy)
 
 Tree = Dict[str, Any]
 
@@ -62,6 +62,9 @@ class SequentialMixin(_MixinBase):
     """
 
     _submodule_names: Tuple[str, ...]  # set by Module.__init__
+    # - The input is passed to the first part as given (numbers and lists become arrays); each part
+    #   checks its own input, and a width that the first part cannot take is reported here
+    _input_rule = "chain"
 
     def __init__(self, *args, **kwargs):
         items = _named_modules(type(self).__name__, args)
@@ -83,7 +86,7 @@ class SequentialMixin(_MixinBase):
     @staticmethod
     def _shape_of(items) -> tuple:
         if not items:
-            return ()
+            return (0, 0)
         size_in, size_out = items[0][1].size_in, items[-1][1].size_out
         if size_in is None or size_out is None:
             return ()
@@ -186,20 +189,40 @@ class SequentialMixin(_MixinBase):
         """What passes from part ``i`` to part ``i + 1`` (the output itself; FFwdStack weights it)."""
         return x
 
+    def _check_input(self, input_data: Any) -> Any:
+        data = super()._check_input(input_data)
+        if not self._submodule_names:
+            return data
+        first = self.__dict__[self._submodule_names[0]]
+        rule, n = getattr(first, "_input_rule", None), self.size_in
+        if rule in ("neurons", "weights") and n is not None and data.ndim >= (2 if rule == "neurons" else 1):
+            if data.shape[-1] not in (1, n):
+                raise ValueError(
+                    f"{self._label}: input has {data.shape[-1]} channels, expected {n} (shape (T, {n}) "
+                    f"or (B, T, {n}); the first module is {first.full_name.strip()})."
+                )
+        return data
+
+    def _chain_input(self, input_data: Any) -> Any:
+        """The input of the first part: an array (``evolve`` may be called directly with a list)."""
+        if isinstance(input_data, (list, tuple, int, float)):
+            return self._read_input(input_data)
+        return input_data
+
     def evolve(self, input_data, record: bool = False) -> Tuple[Any, Tree, Tree]:
         """Pass ``input_data`` through each submodule in turn.
 
         Args:
-            input_data: ``(T, size_in)`` or ``(B, T, size_in)``; a ``(T, N)`` input is treated as
-                batch 1, so the output is always ``(B, T, size_out)``.
+            input_data: Whatever the first part takes: ``(T, size_in)`` or ``(B, T, size_in)`` for
+                the built-in modules (neuron modules return ``(B, T, N)``, treating ``(T, N)`` as
+                batch 1; weight layers keep the input's rank).
             record: If ``True``, return each submodule's record under its name plus its output
                 under ``f"{name}_output"``.
 
         Returns:
             ``(output, new_state, record)`` where ``new_state`` is ``{name: submodule_state}``.
         """
-        data, _ = self._auto_batch(input_data)
-        return self._evolve_chain(data, record)
+        return self._evolve_chain(self._chain_input(input_data), record)
 
 
 class ModSequential(SequentialMixin, Module):
@@ -213,6 +236,27 @@ class ModSequential(SequentialMixin, Module):
         >>> net(np.ones((5, 2)))[0].shape
         (1, 5, 3)
     """
+
+
+class TorchSequential(SequentialMixin):
+    """The torch sequential combinator of the Rockpool API; rockpool has no torch backend.
+
+    The class exists (so code that imports it still loads) but instantiating it raises
+    ``ImportError``; use :func:`Sequential` with NumPy or JAX modules instead.
+
+    Example:
+        >>> from rockpool.nn.combinators.sequential import TorchSequential
+        >>> TorchSequential()
+        Traceback (most recent call last):
+        ...
+        ImportError: TorchSequential needs the `torch` backend, which rockpool does not provide; build networks with Sequential(...) of NumPy or JAX modules.
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        raise ImportError(
+            f"{cls.__name__} needs the `torch` backend, which rockpool does not provide; build "
+            f"networks with Sequential(...) of NumPy or JAX modules."
+        )
 
 
 def _make_jax_class(name: str, mixin: type, doc: str, module: str) -> type:
@@ -277,9 +321,10 @@ class Sequential(metaclass=_FactoryMeta):
     Returns a :class:`JaxSequential` if any part is a JaxModule, else a :class:`ModSequential`.
     Parts are named ``f"{index}_{ClassName}"``, or by the keys of one ``OrderedDict`` argument.
     Neighbouring parts must agree on sizes (``ValueError`` naming both otherwise). The network's
-    shape is ``(first.size_in, last.size_out)``. Evolving returns ``(B, T, size_out)`` output,
-    ``new_state = {name: state}`` and, with ``record=True``, ``{name: record,
-    f"{name}_output": output}``.
+    shape is ``(first.size_in, last.size_out)`` (``(0, 0)`` with no parts). The input goes to
+    the first part as given (each part shapes its own input, so a network ending in a neuron
+    module returns ``(B, T, size_out)``). Evolving returns the output, ``new_state = {name:
+    state}`` and, with ``record=True``, ``{name: record, f"{name}_output": output}``.
 
     Args:
         *mods: The modules, in order, or one ``OrderedDict`` mapping names to modules.

@@ -24,7 +24,21 @@ _LAZY = {
     "TimedModule": "rockpool.nn.modules.timed_module",
     "TimedModuleWrapper": "rockpool.nn.modules.timed_module",
     "astimedmodule": "rockpool.nn.modules.timed_module",
+    # - NIR conversion (JAX and nir; ours: the reference has placeholders here without torch)
+    "to_nir": "rockpool.graph.nir",
+    "from_nir": "rockpool.graph.nir",
 }
+# - Placeholders for the torch / sinabs / exodus / slayer classes, which rockpool does not provide
+_LAZY.update(
+    dict.fromkeys(
+        [
+            "TorchModule", "LinearTorch", "LIFTorch", "ExpSynTorch", "RateTorch", "InstantTorch",
+            "LIFBitshiftTorch", "LIFNeuronTorch", "aLIFTorch", "UpDownTorch", "LIFSinabs",
+            "LIFExodus", "LIFMembraneExodus", "ExpSynExodus", "LIFSlayer",
+        ],
+        "rockpool.nn.modules.missing_backends",
+    )
+)
 
 __all__ = ["Module", "ModuleBase", "RockpoolWarning", *_LAZY]
 

@@ -118,8 +118,11 @@ class Module(ABC):
 
     Subclasses register attributes in ``__init__`` by assigning wrappers
     (``self.w = Parameter(...)``) or submodules (``self.neurons = Rate(4)``), and implement
-    :meth:`evolve`. Calling a module validates the input, evolves, and (for this NumPy backend)
-    stores the new state in the module.
+    :meth:`evolve`. Calling a module prepares the input, evolves, and (for this NumPy backend)
+    stores the new state in the module. The built-in modules check and shape their input (see
+    ``_input_rule``); a subclass of your own receives its input unchanged, exactly as given (a
+    scalar, a list, any rank), and may call :meth:`_auto_batch` in ``evolve`` to get the
+    neuron modules' ``(B, T, N)`` convention.
 
     Args:
         shape: The module's shape: an ``int`` or a tuple; ``shape[0]`` is the input size and
@@ -138,6 +141,10 @@ class Module(ABC):
     _positive_attributes: Tuple[str, ...] = ()
     _time_constants: Tuple[str, ...] = ()
     _dt_ratio: float = 1.0
+    # - What the warning for a time constant shorter than `_dt_ratio * dt` says happens
+    _short_time_constant_note: str = (
+        "the simulation will be inaccurate or unstable. Use a smaller dt or a longer {name}."
+    )
     # - Checked for every module, whatever the subclass lists: the time step must be > 0, a noise
     #   level >= 0 (concrete values only, Python numbers included)
     _always_positive: Tuple[str, ...] = ("dt",)
@@ -401,8 +408,8 @@ class Module(ABC):
             if tmin < self._dt_ratio * float(dt) * (1 - 1e-6):  # float32 rounding at the limit is fine
                 warnings.warn(
                     f"{self._label}: {tname} (min {tmin:g} s) is shorter than "
-                    f"{self._dt_ratio:g} * dt = {self._dt_ratio * float(dt):g} s; the simulation "
-                    f"will be inaccurate or unstable. Use a smaller dt or a longer {tname}.",
+                    f"{self._dt_ratio:g} * dt = {self._dt_ratio * float(dt):g} s; "
+                    + self._short_time_constant_note.format(name=tname, limit=self._dt_ratio * float(dt)),
                     RockpoolWarning,
                     stacklevel=4,
                 )
@@ -611,32 +618,72 @@ class Module(ABC):
             self.set_attributes(new_state)
         return output, new_state, recorded
 
+    # - How `__call__` prepares the input (decided per class, in Python, before any tracing):
+    #   None        user subclasses: evolve receives the input unchanged (a scalar, a list, any rank);
+    #               shape checks belong to the built-in modules, not to the base class
+    #   "neurons"   neuron / synapse modules: made (B, T, N); a scalar or a width-1 input is broadcast
+    #               to every channel, a 1-D input of length L is time (1, L, N)
+    #   "weights"   weight layers: NumPy matmul rules (scalar, 1-D, (T, Nin), (B, T, Nin)), the width
+    #               checked (a width-1 input is broadcast)
+    #   "chain"     combinators: numbers and lists become arrays; each part checks its own input
+    _input_rule: Optional[str] = None
+
     def _input_array(self, data: Any) -> Any:
         return np.asarray(data)
 
-    def _check_input(self, input_data: Any) -> Any:
-        """Check rank, width, dtype and finiteness of an input; broadcast a width-1 input."""
+    def _read_input(self, input_data: Any) -> Any:
+        """``input_data`` as a numeric array of rank <= 3, else a ``ValueError`` naming the module."""
+        n = self.size_in
+        expect = f"(T, {n}) or (B, T, {n})" if n is not None else "(T, N) or (B, T, N)"
         try:
             data = self._input_array(input_data)
         except (TypeError, ValueError) as e:
-            raise ValueError(f"{self._label}: input cannot be read as a numeric array ({e}).") from None
-        n = self.size_in
-        expect = f"(T, {n}) or (B, T, {n})" if n is not None else "(T, N) or (B, T, N)"
+            raise ValueError(
+                f"{self._label}: input cannot be read as a numeric array ({e}); expected {expect}."
+            ) from None
         if data.dtype.kind not in "biuf":
             raise ValueError(f"{self._label}: input must be numeric (got dtype {data.dtype}); expected {expect}.")
-        if data.ndim < 2 or data.ndim > 3:
+        if data.ndim > 3:
             raise ValueError(
                 f"{self._label}: input has {data.ndim} dimensions (shape {tuple(data.shape)}); "
                 f"expected {expect}."
             )
-        if n is not None and data.shape[-1] != n:
-            if data.shape[-1] != 1:
-                raise ValueError(
-                    f"{self._label}: input has {data.shape[-1]} channels, expected {n} (shape {expect})."
-                )
-            data = self._broadcast_input(data, data.shape[:-1] + (n,))
+        return data
+
+    def _check_input(self, input_data: Any) -> Any:
+        """Prepare an input by this class's ``_input_rule`` (see above): dtype, rank, width, finiteness."""
+        rule = self._input_rule
+        if rule is None:
+            return input_data
+        data = self._read_input(input_data)
+        if rule == "neurons":
+            data = self._neuron_input(data)
+        elif rule == "weights" and data.ndim:
+            data = self._checked_width(data)
         self._check_finite(data)
         return data
+
+    def _checked_width(self, data: Any) -> Any:
+        """Check the last axis against ``size_in``; broadcast a width-1 input to every channel."""
+        n = self.size_in
+        if n is None or data.shape[-1] == n:
+            return data
+        if data.shape[-1] != 1:
+            raise ValueError(
+                f"{self._label}: input has {data.shape[-1]} channels, expected {n} (shape (T, {n}) or "
+                f"(B, T, {n}); a single channel (T, 1) is broadcast to all {n})."
+            )
+        return self._broadcast_input(data, data.shape[:-1] + (n,))
+
+    def _neuron_input(self, data: Any) -> Any:
+        """A neuron module's input as ``(B, T, N)``: a scalar is ``(1, 1, N)``, a 1-D input of length
+        ``L`` is time (``(1, L, N)``, also when ``L == N``), ``(T, N)`` is batch 1; a width of 1 is
+        broadcast to all channels. Shapes are static, so this costs nothing inside compiled code."""
+        if data.ndim < 2:
+            data = data.reshape((1, -1, 1) if data.ndim else (1, 1, 1))
+        elif data.ndim == 2:
+            data = data[None]
+        return self._checked_width(data)
 
     def _broadcast_input(self, data: Any, shape: tuple) -> Any:
         return np.broadcast_to(data, shape)
@@ -648,14 +695,15 @@ class Module(ABC):
     def _auto_batch(
         self, data: Any, states: Tuple = (), target_shapes: Optional[Tuple] = None
     ) -> Tuple[Any, Tuple[Any, ...]]:
-        """Add a batch axis to ``(T, Nin)`` input and replicate states over the batch.
+        """Make the input ``(B, T, Nin)`` and replicate states over the batch.
 
         Usage (inside ``evolve``)::
 
             data, (v, i) = self._auto_batch(data, (self.v, self.i))
 
         Args:
-            data: ``(T, Nin)`` or ``(B, T, Nin)``.
+            data: ``(T, Nin)`` or ``(B, T, Nin)``; also a scalar, a 1-D input (time) or a width-1
+                input, broadcast to every channel as by ``__call__`` of the neuron modules.
             states: State arrays; each is replicated to ``(B, *shape)``.
             target_shapes: Optional per-state shapes (without batch axis) to broadcast to.
 
@@ -663,18 +711,10 @@ class Module(ABC):
             ``(data, states)`` with ``data`` of shape ``(B, T, Nin)``.
         """
         xp = self._xp
+        if not _is_array(data) or data.ndim > 3:
+            data = self._read_input(data)  # an array, or an error naming the module
+        data = self._neuron_input(data)
         n = self.size_in
-        if data.ndim == 2:
-            data = data[None]
-        if data.ndim != 3:
-            raise ValueError(
-                f"{self._label}: input has shape {tuple(data.shape)}; expected (T, {n}) or (B, T, {n})."
-            )
-        if n is not None and data.shape[-1] != n:
-            raise ValueError(
-                f"{self._label}: input has {data.shape[-1]} channels, expected {n} "
-                f"(shape (T, {n}) or (B, T, {n}))."
-            )
         batches = data.shape[0]
         if states and not batches:
             raise ValueError(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Optional, Tuple, Union
 
 import jax
 import jax.numpy as jnp
 
-from rockpool.nn.modules.jax.jax_module import JaxModule, _float_dtype
+from rockpool.nn.modules.jax.jax_module import JaxModule, _float_dtype, maybe_positive, new_rng_key
 from rockpool.nn.modules.native.exp_syn import _ExpSynBase
+from rockpool.parameters import State
 
 __all__ = ["ExpSynJax", "linear_recurrence"]
 
@@ -113,9 +114,13 @@ class ExpSynJax(_ExpSynBase, JaxModule):
     r"""Exponential synapses (JAX backend): ``I += i(t); I *= exp(-dt / tau)``, output ``I``.
 
     Equations, arguments and attributes as for the NumPy twin :class:`~rockpool.nn.modules.ExpSyn`
-    (see ``_ExpSynBase``): ``tau`` ``(N,)`` (family ``"taus"``, default 0.01), state ``isyn``,
-    ``dt`` (default 1e-3). The time loop is :func:`linear_recurrence` with ``decay_input=True``.
-    The output has shape ``(B, T, N)``, float32 (float64 with ``jax_enable_x64``).
+    (see ``_ExpSynBase``): ``tau`` ``(N,)`` (family ``"taus"``, default 0.01), states ``isyn`` and
+    ``rng_key``, ``dt`` (default 1e-3), ``noise_std`` (default 0). The time loop is
+    :func:`linear_recurrence` with ``decay_input=True``; noise (``noise_std > 0``: each step adds
+    ``noise_std * sqrt(dt) * N(0, 1)`` to ``I``) is drawn for the whole block before the loop from
+    the ``rng_key`` state, which is split on every noisy evolve and returned advanced in
+    ``new_state`` (``reset_state()`` restores the initial key). The output has shape
+    ``(B, T, N)``, float32 (float64 with ``jax_enable_x64``).
 
     Example:
         >>> import numpy as np
@@ -126,6 +131,26 @@ class ExpSynJax(_ExpSynBase, JaxModule):
         (1, 2, 2)
     """
 
+    def __init__(
+        self,
+        shape: Optional[Union[int, Tuple[int, ...]]] = None,
+        tau: Any = None,
+        noise_std: float = 0.0,
+        dt: float = 1e-3,
+        rng_key: Any = None,
+        spiking_input: bool = True,
+        spiking_output: bool = False,
+    ):
+        """
+        Args:
+            shape, tau, noise_std, dt, spiking_input, spiking_output: As for
+                :class:`~rockpool.nn.modules.ExpSyn`.
+            rng_key: Initial PRNG key (uint32 ``(2,)``) or an int seed; default: a seed drawn
+                from NumPy's global generator. Runs with the same key are identical.
+        """
+        self._init_syn(shape, tau, noise_std, dt, spiking_input, spiking_output)
+        self.rng_key = State(new_rng_key(type(self).__name__, rng_key))
+
     def evolve(self, input_data: Array, record: bool = False) -> Tuple[Array, Dict, Dict]:
         """Evolve over ``(T, N)`` or ``(B, T, N)`` input; return ``(output, new_state, record)``.
 
@@ -135,8 +160,16 @@ class ExpSynJax(_ExpSynBase, JaxModule):
         """
         fd = _float_dtype()
         data, (i0,) = self._auto_batch(jnp.asarray(input_data, dtype=fd), (self.isyn,))
-        decay = jnp.exp(-self.dt / self.tau)
+        n = data.shape[-1]
+        decay = jnp.broadcast_to(jnp.exp(-self.dt / self.tau), (n,))  # a scalar tau is shared
+
+        key = self.rng_key
+        if maybe_positive(self.noise_std):  # decided at trace time: no noise, nothing random
+            key, subkey = jax.random.split(key)
+            # - I_t = d (I_{t-1} + u_t) + s n_t  ==  d (I_{t-1} + u_t + s n_t / d): same loop
+            scale = self.noise_std * jnp.sqrt(jnp.asarray(self.dt, fd))
+            data = data + scale * jax.random.normal(subkey, data.shape, fd) / decay
 
         isyn = linear_recurrence(decay, data, i0.astype(fd), True)
         i_last = isyn[0, -1] if isyn.shape[1] else i0[0]
-        return isyn, {"isyn": i_last}, ({"isyn": isyn} if record else {})
+        return isyn, {"isyn": i_last, "rng_key": key}, ({"isyn": isyn} if record else {})

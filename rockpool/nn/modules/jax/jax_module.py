@@ -160,7 +160,8 @@ def _plain(tree: Any) -> Any:
 
 def _evolve_and_check(mod: "JaxModule", data, record: bool):
     output, new_state, recorded = mod.evolve(data, record=record)
-    finite = jnp.all(jnp.isfinite(data)) if jnp.issubdtype(data.dtype, jnp.inexact) else True
+    checked = mod._input_rule is not None  # a user module's input is its own business
+    finite = jnp.all(jnp.isfinite(data)) if checked and jnp.issubdtype(data.dtype, jnp.inexact) else True
     return (output, _ordered(new_state), _ordered(recorded)), finite
 
 
@@ -264,6 +265,8 @@ class JaxModule(Module):
     def _input_array(self, data: Any) -> Any:
         if isinstance(data, jax.Array):
             return data
+        if isinstance(data, (list, tuple)) and any(map(_is_tracer, jax.tree_util.tree_leaves(data))):
+            return jnp.asarray(data)  # a list of traced values
         arr = np.asarray(data)
         if arr.dtype.kind == "f" and arr.dtype != _float_dtype():
             arr = arr.astype(_float_dtype())
@@ -276,17 +279,20 @@ class JaxModule(Module):
         pass  # checked inside the compiled call (eager) or impossible (traced)
 
     def __call__(self, input_data, record: bool = False, *args, **kwargs) -> Tuple[Any, Tree, Tree]:
-        if _is_tracer(record):
-            raise ValueError(
-                f"{self._label}: `record` must be a Python bool, but it is traced here (as with "
-                f"jax.jit(mod)(x, record=True)). Use jax.jit(mod, static_argnames='record'), or jit a "
-                f"function: jax.jit(lambda mod, x: mod(x, record=True))."
-            )
+        # - `jax.jit(mod)(x, record=True)` traces `record`: a non-Python-bool record means "record"
+        #   (the decision stays a Python one, so nothing is added to the compiled time loop)
+        record = True if _is_tracer(record) else bool(record)
         data = self._check_input(input_data)
-        if args or kwargs or _is_tracer(data) or any(map(_is_tracer, jax.tree_util.tree_leaves(self))):
+        if (
+            args
+            or kwargs
+            or not isinstance(data, (np.ndarray, jax.Array))  # a user module's non-array input
+            or _is_tracer(data)
+            or any(map(_is_tracer, jax.tree_util.tree_leaves(self)))
+        ):
             # - Inside a user's jit/grad/vmap (or with extra arguments): trace evolve directly
             return self.evolve(data, *args, record=record, **kwargs)  # type: ignore[misc]
-        (output, new_state, recorded), finite = _compiled_evolve(self, data, bool(record))
+        (output, new_state, recorded), finite = _compiled_evolve(self, data, record)
         if not _is_tracer(finite) and not bool(finite):
             raise ValueError(f"{self._label}: input contains NaN or inf values.")
         return output, _plain(new_state), _plain(recorded)

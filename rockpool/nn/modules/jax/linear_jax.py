@@ -24,8 +24,9 @@ class LinearJax(_LinearBase, JaxModule):
     The model, arguments and attributes are those of the NumPy twin
     :class:`~rockpool.nn.modules.Linear` (see ``_LinearBase``): ``weight`` ``(Nin, Nout)`` (family
     ``"weights"``, uniform in ``+-sqrt(6 / Nin)``) and an optional ``bias`` ``(Nout,)`` (family
-    ``"biases"``, uniform in ``+-sqrt(1 / Nout)``). The output keeps the input's rank; each time
-    step is mapped independently, as one matrix product over all rows. Bool/int inputs (spikes)
+    ``"biases"``, uniform in ``+-sqrt(1 / Nout)``; without it ``bias`` is the integer ``0``). The
+    output keeps the input's rank (a scalar ``x`` gives ``x * weight``); each time step is mapped
+    independently, as one matrix product over all rows. Bool/int inputs (spikes)
     are cast to float32 (float64 under ``jax_enable_x64``).
 
     Example:
@@ -38,7 +39,8 @@ class LinearJax(_LinearBase, JaxModule):
 
     def evolve(self, input_data: Array, record: bool = False) -> Tuple[Array, Dict, Dict]:
         """Return ``(input_data @ weight + bias, {}, {})``, keeping the input's rank."""
-        y = jnp.asarray(input_data, dtype=_float_dtype()) @ self.weight
+        x = jnp.asarray(input_data, dtype=_float_dtype())
+        y = x * self.weight if x.ndim == 0 else x @ self.weight  # rank decided at trace time
         if self.has_bias:
             y = y + self.bias
         return y, {}, {}
@@ -48,17 +50,19 @@ class InstantJax(_InstantBase, JaxModule):
     r"""Apply a function instantaneously: :math:`y(t) = f(x(t))` (JAX backend; stateless).
 
     Arguments and attributes as for the NumPy twin :class:`~rockpool.nn.modules.Instant`;
-    ``function`` should be written with ``jax.numpy``. Bool/int inputs are cast to float.
+    ``function`` should be written with ``jax.numpy``. Bool/int inputs are cast to float. The input
+    is made ``(B, T, N)`` (a scalar, 1-D or width-1 input is broadcast) and so is the output.
 
     Example:
         >>> import numpy as np, jax.numpy as jnp
         >>> from rockpool.nn.modules import InstantJax
         >>> InstantJax(3, jnp.tanh)(np.zeros((2, 3)))[0].shape
-        (2, 3)
+        (1, 2, 3)
     """
 
     _example_function = "jnp.tanh"
 
     def evolve(self, input_data: Array, record: bool = False) -> Tuple[Array, Dict, Dict]:
-        """Return ``(function(input_data), {}, {})``, keeping the input's rank."""
-        return self.function(jnp.asarray(input_data, dtype=_float_dtype())), {}, {}
+        """Return ``(function(input_data), {}, {})`` with the input made ``(B, T, N)``."""
+        data, _ = self._auto_batch(jnp.asarray(input_data, dtype=_float_dtype()))
+        return self.function(data), {}, {}

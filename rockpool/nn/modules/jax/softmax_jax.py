@@ -12,7 +12,7 @@ from rockpool.nn.modules.jax.jax_module import JaxModule
 from rockpool.nn.modules.jax.linear_jax import LinearJax
 from rockpool.nn.modules.module import shape_tuple
 from rockpool.nn.modules.native.linear import _identity
-from rockpool.parameters import SimulationParameter
+from rockpool.parameters import Constant, Parameter, SimulationParameter
 
 __all__ = ["WeightedSmoothBase", "SoftmaxJax", "LogSoftmaxJax"]
 
@@ -44,7 +44,11 @@ class WeightedSmoothBase(JaxModule):
     discretised per step ``dt`` as ``I += i(t) W + b; I *= exp(-dt / tau)`` (see
     :class:`ExpSynJax`). The output has shape ``(B, T, Nout)``.
 
-    Submodules: ``linear`` (``LinearJax((Nin, Nout))``) and ``smooth`` (``ExpSynJax(Nout)``).
+    Submodules: ``linear`` (``LinearJax((Nin, Nout))``, initialised like a plain ``LinearJax``)
+    and ``smooth`` (``ExpSynJax(Nout)``; a scalar ``tau``, the default 0.1 s, stays a scalar
+    parameter shared by all channels, so ``parameters("taus")["smooth"]["tau"].shape == ()``).
+    The input is made ``(B, T, Nin)`` as for the neuron modules (a scalar, 1-D or width-1 input
+    is broadcast).
 
     Attributes:
         activation_fn: The activation :math:`f` (SimulationParameter, static), applied to the
@@ -57,6 +61,8 @@ class WeightedSmoothBase(JaxModule):
         >>> mod(np.ones((5, 3)))[0].shape
         (1, 5, 2)
     """
+
+    _input_rule = "neurons"
 
     def __init__(
         self,
@@ -73,10 +79,10 @@ class WeightedSmoothBase(JaxModule):
         r"""
         Args:
             shape: ``(Nin, Nout)``. If not provided, the shape of ``weight`` is used.
-            weight: Concrete ``(Nin, Nout)`` initial weights. If not provided, initialised
-                (Kaiming) as :math:`W \sim U[\pm\sqrt{2 / N_{in}}]`.
+            weight: Concrete ``(Nin, Nout)`` initial weights. If not provided, initialised as
+                by a plain :class:`LinearJax` (Kaiming, :math:`W \sim U[\pm\sqrt{6 / N_{in}}]`).
             bias: Concrete ``(Nout,)`` initial biases. If not provided (and ``has_bias``),
-                initialised as :math:`U[\pm\sqrt{2 / N_{in}}]`.
+                initialised as by :class:`LinearJax` (:math:`U[\pm\sqrt{1 / N_{out}}]`).
             has_bias: Iff ``True``, the module includes a set of biases. Default: ``True``.
             tau: Smoothing time constant :math:`\tau` in seconds (scalar or ``(Nout,)``).
                 Default: 100 ms.
@@ -106,14 +112,14 @@ class WeightedSmoothBase(JaxModule):
                 f"{cls}: a `bias` was given with has_bias=False; drop the bias, or pass has_bias=True."
             )
         super().__init__(shape=shape, spiking_input=spiking_input, spiking_output=spiking_output)
-        lim = np.sqrt(2.0 / n_in)
-        if weight is None:
-            weight = np.random.uniform(-lim, lim, shape)
-        if has_bias and bias is None:
-            bias = np.random.uniform(-lim, lim, (n_out,))
-
+        # - The read-out initialises exactly like a plain LinearJax of this shape
         self.linear = LinearJax(shape, weight=weight, bias=bias if has_bias else None, has_bias=has_bias)
-        self.smooth = ExpSynJax(n_out, tau=tau, dt=dt, spiking_input=False)
+        smooth = ExpSynJax(n_out, tau=tau, dt=dt, spiking_input=False)
+        if not isinstance(tau, Constant) and np.ndim(tau) == 0:
+            # - One smoothing time constant shared by all channels: a scalar parameter
+            del smooth.tau
+            smooth.tau = Parameter(tau, "taus", shape=())
+        self.smooth = smooth
         fn = _identity if activation_fun is None else activation_fun
         if not callable(fn):
             raise ValueError(f"{self._label}: `activation_fun` must be callable, got {fn!r}.")
@@ -161,9 +167,9 @@ class _FixedActivationReadout(WeightedSmoothBase):
             shape: Defines the module shape ``(Nin, Nout)``. If not provided, the shape of
                 ``weight`` is used.
             weight: Concrete initialisation data for the weights. If not provided, initialised
-                (Kaiming) as :math:`W \sim U[\pm\sqrt{2 / N_{in}}]`.
+                as by a plain :class:`LinearJax` (Kaiming, :math:`W \sim U[\pm\sqrt{6 / N_{in}}]`).
             bias: Concrete initialisation data for the biases. If not provided, initialised as
-                :math:`U[\pm\sqrt{2 / N_{in}}]`.
+                by :class:`LinearJax` (:math:`U[\pm\sqrt{1 / N_{out}}]`).
             has_bias: Iff ``True``, the module includes a set of biases. Default: ``True``.
             tau: Smoothing time constant :math:`\tau` in seconds. Default: 100 ms.
             dt: Simulation time step in seconds. Default: 1 ms.

@@ -139,6 +139,7 @@ class _LIFBase(Module):
     """
 
     _positive_attributes: Tuple[str, ...] = ("tau_mem", "tau_syn", "threshold")
+    _input_rule = "neurons"  # input made (B, T, Nin); scalars, 1-D and width-1 inputs broadcast
     _time_constants = ("tau_mem", "tau_syn")
     _dt_ratio = 1.0
 

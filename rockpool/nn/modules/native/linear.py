@@ -15,7 +15,31 @@ import numpy as np
 from rockpool.nn.modules.module import Module, shape_tuple
 from rockpool.parameters import Parameter, SimulationParameter
 
-__all__ = ["Linear", "Instant"]
+__all__ = ["Linear", "Instant", "kaiming", "uniform_sqrt"]
+
+
+def kaiming(shape: Tuple[int, ...]) -> np.ndarray:
+    r"""Kaiming (He) uniform initialisation: :math:`U[\pm\sqrt{6 / N_{in}}]`, ``N_in = shape[0]``.
+
+    Example:
+        >>> w = kaiming((4, 3))
+        >>> w.shape, bool(np.all(np.abs(w) <= np.sqrt(6 / 4)))
+        ((4, 3), True)
+    """
+    lim = np.sqrt(6.0 / shape[0])
+    return np.random.uniform(-lim, lim, shape)
+
+
+def uniform_sqrt(shape: Tuple[int, ...]) -> np.ndarray:
+    r"""Uniform initialisation :math:`U[\pm\sqrt{1 / N}]` with ``N = shape[-1]`` (biases of ``Linear``).
+
+    Example:
+        >>> b = uniform_sqrt((4,))
+        >>> b.shape, bool(np.all(np.abs(b) <= 0.5))
+        ((4,), True)
+    """
+    lim = np.sqrt(1.0 / shape[-1])
+    return np.random.uniform(-lim, lim, shape)
 
 
 def _identity(x: Any) -> Any:
@@ -41,15 +65,22 @@ def _linear_shape(cls: str, shape: Any, weight: Any) -> Tuple[int, int]:
 class _LinearBase(Module):
     r"""A linear weight layer :math:`y = x W + b` (stateless); the spec shared by both backends.
 
-    ``x`` has shape ``(T, Nin)`` or ``(B, T, Nin)``; the output keeps the input's rank:
-    ``(T, Nout)`` or ``(B, T, Nout)``. Each time step is mapped independently.
+    The output is ``input @ weight (+ bias)`` with the array library's matmul rules, so it keeps
+    the input's rank: ``(B, T, Nin) -> (B, T, Nout)``, ``(T, Nin) -> (T, Nout)``, a single sample
+    ``(Nin,) -> (Nout,)``, and a scalar ``x`` gives ``x * weight`` ``(Nin, Nout)``. Each time step
+    is mapped independently. A width-1 input is broadcast to all ``Nin`` channels; any other width
+    is a ``ValueError`` naming the module.
 
     Attributes:
-        weight: ``(Nin, Nout)`` weights (Parameter, family ``"weights"``), initialised uniformly in
-            ``[-sqrt(6 / Nin), sqrt(6 / Nin)]``.
-        bias: ``(Nout,)`` biases (Parameter, family ``"biases"``; only when ``has_bias``),
-            initialised uniformly in ``[-sqrt(1 / Nout), sqrt(1 / Nout)]``.
+        weight: ``(Nin, Nout)`` weights (Parameter, family ``"weights"``), initialised by
+            ``weight_init_func`` (default :func:`kaiming`: uniform in ``+-sqrt(6 / Nin)``).
+        bias: ``(Nout,)`` biases (Parameter, family ``"biases"``, only when ``has_bias``),
+            initialised by ``bias_init_func`` (default :func:`uniform_sqrt`: uniform in
+            ``+-sqrt(1 / Nout)``). Without a bias, ``bias`` is the plain integer ``0`` (not a
+            registered attribute, so ``parameters()`` holds only ``weight``).
     """
+
+    _input_rule = "weights"
 
     def __init__(
         self,
@@ -57,30 +88,33 @@ class _LinearBase(Module):
         weight: Any = None,
         bias: Any = None,
         has_bias: bool = False,
+        weight_init_func: Callable[[Tuple[int, ...]], Any] = kaiming,
+        bias_init_func: Callable[[Tuple[int, ...]], Any] = uniform_sqrt,
         spiking_input: bool = False,
         spiking_output: bool = False,
     ):
         """
         Args:
             shape: ``(Nin, Nout)``; inferred from a concrete ``weight`` when ``None``.
-            weight: Concrete ``(Nin, Nout)`` initial weights (default: random, see above).
+            weight: Concrete ``(Nin, Nout)`` initial weights (default: ``weight_init_func(shape)``).
             bias: Concrete ``(Nout,)`` (or scalar) initial bias; giving it implies ``has_bias``.
-            has_bias: Whether the layer has a bias.
+            has_bias: Whether the layer has a bias (default ``False``).
+            weight_init_func: Called with ``(Nin, Nout)``; returns the initial weights.
+            bias_init_func: Called with ``(Nout,)``; returns the initial biases.
             spiking_input: Whether the input is spiking.
             spiking_output: Whether the output is spiking.
         """
         shape = _linear_shape(type(self).__name__, shape, weight)
         super().__init__(shape=shape, spiking_input=spiking_input, spiking_output=spiking_output)
         n_in, n_out = shape
-        w_lim = np.sqrt(6.0 / n_in)
-        self.weight = Parameter(
-            weight, "weights", init_func=lambda s: np.random.uniform(-w_lim, w_lim, s), shape=shape
-        )
+        for what, fn in (("weight_init_func", weight_init_func), ("bias_init_func", bias_init_func)):
+            if not callable(fn):
+                raise ValueError(f"{self._label}: `{what}` must be callable (shape -> array), got {fn!r}.")
+        self.weight = Parameter(weight, "weights", init_func=weight_init_func, shape=shape)
         if bias is not None or has_bias:
-            b_lim = np.sqrt(1.0 / n_out)
-            self.bias = Parameter(
-                bias, "biases", init_func=lambda s: np.random.uniform(-b_lim, b_lim, s), shape=(n_out,)
-            )
+            self.bias = Parameter(bias, "biases", init_func=bias_init_func, shape=(n_out,))
+        else:
+            self.bias = 0  # a plain attribute, as documented: no bias parameter
 
     @property
     def has_bias(self) -> bool:
@@ -105,7 +139,8 @@ class Linear(_LinearBase):
 
     def evolve(self, input_data: np.ndarray, record: bool = False) -> Tuple[np.ndarray, Dict, Dict]:
         """Return ``(input_data @ weight + bias, {}, {})``, keeping the input's rank."""
-        y = np.asarray(input_data, dtype=np.float64) @ self.weight
+        x = np.asarray(input_data, dtype=np.float64)
+        y = x * self.weight if x.ndim == 0 else x @ self.weight
         if self.has_bias:
             y = y + self.bias
         return y, {}, {}
@@ -114,15 +149,17 @@ class Linear(_LinearBase):
 class _InstantBase(Module):
     r"""Apply a function instantaneously: :math:`y(t) = f(x(t))` (stateless); the shared spec.
 
-    ``x`` has shape ``(T, N)`` or ``(B, T, N)``; like the linear layers, the output keeps the
-    input's rank (``function`` is applied to the whole input array at once and is expected to be
-    elementwise or at least shape-preserving). Integer and boolean inputs are cast to float.
+    The input is made ``(B, T, N)`` like that of the neuron modules (``(T, N)`` is batch 1; a scalar
+    or a width-1 input is broadcast to all channels; a 1-D input is time) and the output is
+    ``(B, T, N)``: ``function`` is applied to the whole ``(B, T, N)`` block at once and is expected
+    to be elementwise or at least shape-preserving. Integer and boolean inputs are cast to float.
 
     Attributes:
         function: The function (SimulationParameter, static), default the identity.
     """
 
     _example_function = "np.tanh"  # named in the error for a non-callable `function`
+    _input_rule = "neurons"
 
     def __init__(
         self,
@@ -160,10 +197,11 @@ class Instant(_InstantBase):
         >>> import numpy as np
         >>> from rockpool.nn.modules import Instant
         >>> Instant(3, np.tanh)(np.zeros((2, 3)))[0]
-        array([[0., 0., 0.],
-               [0., 0., 0.]])
+        array([[[0., 0., 0.],
+                [0., 0., 0.]]])
     """
 
     def evolve(self, input_data: np.ndarray, record: bool = False) -> Tuple[np.ndarray, Dict, Dict]:
-        """Return ``(function(input_data), {}, {})``, keeping the input's rank."""
-        return self.function(np.asarray(input_data, dtype=np.float64)), {}, {}
+        """Return ``(function(input_data), {}, {})`` with the input made ``(B, T, N)``."""
+        data, _ = self._auto_batch(np.asarray(input_data, dtype=np.float64))
+        return self.function(data), {}, {}

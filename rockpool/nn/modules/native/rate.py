@@ -129,6 +129,7 @@ class _RateBase(Module):
     _positive_attributes = ("tau",)
     _time_constants = ("tau",)
     _dt_ratio = 10.0  # forward Euler is only accurate for dt << tau
+    _input_rule = "neurons"
     _activations: Dict[str, Callable] = _ACTIVATIONS  # the backend's activation names
 
     def _init_rate(
@@ -192,6 +193,13 @@ class Rate(_RateBase):
     Noise is drawn from NumPy's global generator, only when ``noise_std > 0``. The module keeps
     its state between calls (``x`` of batch element 0).
 
+    Short time constants: forward Euler diverges when ``dt`` approaches ``tau``, so this module
+    integrates with an effective time constant of at least ``10 * dt``, per neuron:
+    ``x += dx * dt / max(tau, 10 * dt)``. The stored ``tau`` is unchanged. ``Rate(5, dt=1)``
+    (``tau`` 0.02 s) therefore behaves as ``tau = 10`` s and stays finite (constant input 1 gives
+    0.1, 0.19, 0.271, ...); a ``RockpoolWarning`` says so when such a ``tau`` or ``dt`` is set.
+    (:class:`~rockpool.nn.modules.RateJax` does not clip; it warns that it will be unstable.)
+
     Example:
         >>> import numpy as np
         >>> from rockpool.nn.modules import Rate
@@ -202,6 +210,12 @@ class Rate(_RateBase):
         >>> out.shape, sorted(rec)
         ((1, 5, 4), ['rec_input', 'x'])
     """
+
+    _short_time_constant_note = (
+        "Rate integrates with max({name}, {limit:g} s) per neuron (the stored {name} is "
+        "unchanged), so the simulation stays stable but slower than {name}. Use a smaller dt for "
+        "the dynamics of {name}."
+    )
 
     def __init__(
         self,
@@ -246,7 +260,8 @@ class Rate(_RateBase):
         batches, steps, n = data.shape
         act: Callable = self.act_fn  # type: ignore[assignment]
         th = self.threshold
-        alpha = self.dt / self.tau
+        # - Forward Euler is unstable for dt ~ tau: integrate with at least 10 dt (see the class doc)
+        alpha = self.dt / np.maximum(self.tau, self._dt_ratio * self.dt)
         has_rec = self.has_rec
         w_rec = self.w_rec if has_rec else None
 
