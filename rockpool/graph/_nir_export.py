@@ -231,7 +231,9 @@ def rockpool_module_from_meta(where: str, node: Any, meta: Dict[str, Any], rec: 
     cls = str(meta["rockpool_class"])
     dt = float(np.asarray(meta.get("dt", 1e-3)))
     if cls == "LIF" and "tau_mem" in meta:
-        tau_syn = _m(meta, "tau_syn", where)
+        # - Several synapses per neuron share one tau_syn (export checks it) and are summed by
+        #   the "<name>.synapses" Linear in front: rebuild one synapse per neuron
+        tau_syn = _m(meta, "tau_syn", where).reshape(-1, 1) if np.ndim(meta["tau_syn"]) < 2 else _m(meta, "tau_syn", where)[:, :1]
         n = int(tau_syn.shape[0])
         kw: Dict[str, Any] = dict(
             tau_mem=_m(meta, "tau_mem", where), tau_syn=tau_syn, bias=_m(meta, "bias", where),
@@ -243,8 +245,7 @@ def rockpool_module_from_meta(where: str, node: Any, meta: Dict[str, Any], rec: 
             kw.update(reset_mode="to_value", v_reset=_m(meta, "v_reset", where))
         if rec is not None:
             kw.update(has_rec=True, w_rec=rec)
-        n_in = n * tau_syn.shape[1] if tau_syn.ndim == 2 else n
-        return C.LIF((n_in, n), **kw)
+        return C.LIF((n, n), **kw)
     if cls == "Rate" and "tau" in meta:
         tau = _m(meta, "tau", where)
         act = str(meta.get("activation", "relu"))

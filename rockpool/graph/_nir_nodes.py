@@ -143,7 +143,9 @@ def import_neuron(where: str, node: Any, rec: Optional[np.ndarray], C: Any, dt: 
         key = "tau_mem" if isinstance(node, nir.CubaLIF) else ("tau" if isinstance(node, nir.LIF) else "v_threshold")
         n = size_of(node, key)
         th = param(where, node, "v_threshold", n)
-        r = param(where, node, "r", n, 1.0) * held_scale
+        r = param(where, node, "r", n, 1.0)
+        if not isinstance(node, nir.CubaLIF):  # the input gain of a node without synapse is r
+            r = r * held_scale
         if isinstance(node, nir.IF):
             tau_mem = np.full(n, np.inf)
             k_mem = np.full(n, dt)  # dv/dt = R I: the held input adds dt * R * x per step
