@@ -184,15 +184,35 @@ def _read_graph(filename: Union[str, Path]) -> Any:
             f"{sorted(keys)}). Write it with nir.write or rockpool.graph.write_nir."
         )
     try:
-        graph = nir.read(str(path))
+        # - no type check here: shapes are checked on import, with messages naming the nodes
+        graph = nir.read(str(path), type_check=False)
     except Exception as e:  # noqa: BLE001 - nir raises many kinds; all mean "not a valid graph"
         raise NIRImportError(
-            f"read_nir: file '{path}' is not a valid NIR graph: {type(e).__name__}: {e}. It may be "
-            f"truncated or written by an incompatible tool; write it again with nir.write."
+            f"read_nir: file '{path}' is not a valid NIR graph{_bad_node(path)}: {type(e).__name__}: {e}. "
+            f"It may be truncated or written by an incompatible tool; write it again with nir.write."
         ) from None
     if not isinstance(graph, nir.NIRGraph):
         raise NIRImportError(f"read_nir: file '{path}' holds a single nir.{type(graph).__name__}, not a NIRGraph.")
     return graph
+
+
+def _bad_node(path: Path) -> str:
+    """``", node 'name' (nir.Kind)"`` for the first node nir cannot build, or ``""``."""
+    import h5py
+    import nir
+    from nir.serialization import hdf2dict
+
+    try:
+        with h5py.File(str(path), "r") as f:
+            nodes = hdf2dict(f["node"]).get("nodes", {})
+    except Exception:  # noqa: BLE001 - nothing more to say than the caller's message
+        return ""
+    for name, d in nodes.items():
+        try:
+            nir.dict2NIRNode(dict(d, type_check=False) if d.get("type") == "NIRGraph" else d)
+        except Exception:  # noqa: BLE001
+            return f" (node '{name}', nir.{d.get('type', '?')}: its parameters do not fit together)"
+    return ""
 
 
 def read_nir(filename: Union[str, Path], backend: str = "jax", dt: Optional[float] = None,
