@@ -144,13 +144,13 @@ def test_nir_paper_style_graphs_load_and_run(tmp_path):
     )
     nir.write(str(tmp_path / "braille.nir"), rnn)
     x = (rng.random((2, 100, n_in)) < 0.3).astype(np.float32)
-    net = read_nir(tmp_path / "braille.nir")
+    net = read_nir(tmp_path / "braille.nir", backend="native")
     out, _, rec = net(x, record=True)
     assert out.shape == (2, 100, n_out) and np.all(np.isfinite(np.asarray(out)))
     assert np.asarray(rec["lif1_output"]).sum() > 0  # the hidden layer spikes
     g2 = _graph(nir.Linear(weight=rng.normal(0, 1, (4, n_in))), nir.IF(r=np.full(4, 200.0), v_threshold=np.ones(4)),
                 nir.Linear(weight=rng.normal(0, 1, (2, 4))), nir.I(r=np.ones(2)))
-    out2 = from_nir(g2)(x)[0]
+    out2 = from_nir(g2, backend="native")(x)[0]
     assert out2.shape == (2, 100, 2) and np.abs(np.asarray(out2)).max() > 0
 
 

@@ -121,6 +121,45 @@ def _lif(C: Any, n: int, dt: float, tau_syn: np.ndarray, tau_mem: np.ndarray, bi
     return _quiet(lambda: C.LIF((n, n), **kwargs))
 
 
+def _spiking(where: str, node: Any, rec: Optional[np.ndarray], C: Any, dt: float, convention: str,
+             held_scale: float) -> List[Any]:
+    """``CubaLIF`` / ``LIF`` / ``IF`` -> forward-Euler ``LIF`` (see :func:`import_neuron`)."""
+    import nir
+
+    spyx, norse = convention == "spyx", convention == "norse"
+    key = "tau_mem" if isinstance(node, nir.CubaLIF) else ("tau" if isinstance(node, nir.LIF) else "v_threshold")
+    n = size_of(node, key)
+    th = param(where, node, "v_threshold", n)
+    r = param(where, node, "r", n, 1.0)
+    if not isinstance(node, nir.CubaLIF):  # the input gain of a node without synapse is r
+        r = r * held_scale
+    if isinstance(node, nir.IF):
+        tau_mem = np.full(n, np.inf)
+        k_mem = np.full(n, dt)  # dv/dt = R I: the held input adds dt * R * x per step
+        v_leak = np.zeros(n)
+    else:
+        tau_mem = param(where, node, "tau_mem" if isinstance(node, nir.CubaLIF) else "tau", n)
+        _positive(where, "tau_mem" if isinstance(node, nir.CubaLIF) else "tau", tau_mem, dt, convention)
+        k_mem = dt / tau_mem
+        v_leak = param(where, node, "v_leak", n, 0.0)
+    if isinstance(node, nir.CubaLIF):
+        tau_syn = param(where, node, "tau_syn", n)
+        _positive(where, "tau_syn", tau_syn, dt, convention)
+        w_in = param(where, node, "w_in", n, 1.0) * held_scale
+        syn_gain = w_in if norse else (dt / tau_syn) * w_in  # Norse adds w_in * x as a jump
+    else:
+        tau_syn = np.full(n, dt)  # no synapse: with forward Euler, I = 0 * I + x
+        syn_gain = np.ones(n)
+    if spyx:  # Spyx ignores w_in, r and v_leak: I = alpha I + x, V = beta V + I
+        gain, bias, v_reset = np.ones(n), np.zeros(n), None
+    else:
+        gain, bias = syn_gain * k_mem * r, k_mem * v_leak
+        v_reset = param(where, node, "v_reset", n, 0.0)
+    w_rec = None if rec is None else rec * gain[None, :]
+    mod = _lif(C, n, dt, tau_syn, tau_mem, bias, th, v_reset, w_rec)
+    return [mod] if np.all(gain == 1.0) else [Gain(gain), mod]
+
+
 def import_neuron(where: str, node: Any, rec: Optional[np.ndarray], C: Any, dt: float, convention: str,
                   held_scale: float) -> List[Any]:
     """Modules (and pending gains) for one foreign NIR neuron node.
@@ -137,40 +176,10 @@ def import_neuron(where: str, node: Any, rec: Optional[np.ndarray], C: Any, dt: 
     """
     import nir
 
-    spyx, norse = convention == "spyx", convention == "norse"
+    spyx = convention == "spyx"
     kind = type(node).__name__
     if isinstance(node, (nir.CubaLIF, nir.LIF, nir.IF)):
-        key = "tau_mem" if isinstance(node, nir.CubaLIF) else ("tau" if isinstance(node, nir.LIF) else "v_threshold")
-        n = size_of(node, key)
-        th = param(where, node, "v_threshold", n)
-        r = param(where, node, "r", n, 1.0)
-        if not isinstance(node, nir.CubaLIF):  # the input gain of a node without synapse is r
-            r = r * held_scale
-        if isinstance(node, nir.IF):
-            tau_mem = np.full(n, np.inf)
-            k_mem = np.full(n, dt)  # dv/dt = R I: the held input adds dt * R * x per step
-            v_leak = np.zeros(n)
-        else:
-            tau_mem = param(where, node, "tau_mem" if isinstance(node, nir.CubaLIF) else "tau", n)
-            _positive(where, "tau_mem" if isinstance(node, nir.CubaLIF) else "tau", tau_mem, dt, convention)
-            k_mem = dt / tau_mem
-            v_leak = param(where, node, "v_leak", n, 0.0)
-        if isinstance(node, nir.CubaLIF):
-            tau_syn = param(where, node, "tau_syn", n)
-            _positive(where, "tau_syn", tau_syn, dt, convention)
-            w_in = param(where, node, "w_in", n, 1.0) * held_scale
-            syn_gain = w_in if norse else (dt / tau_syn) * w_in  # Norse adds w_in * x as a jump
-        else:
-            tau_syn = np.full(n, dt)  # no synapse: with forward Euler, I = 0 * I + x
-            syn_gain = np.ones(n)
-        if spyx:  # Spyx ignores w_in, r and v_leak: I = alpha I + x, V = beta V + I
-            gain, bias, v_reset = np.ones(n), np.zeros(n), None
-        else:
-            gain, bias = syn_gain * k_mem * r, k_mem * v_leak
-            v_reset = param(where, node, "v_reset", n, 0.0)
-        w_rec = None if rec is None else rec * gain[None, :]
-        mod = _lif(C, n, dt, tau_syn, tau_mem, bias, th, v_reset, w_rec)
-        return [mod] if np.all(gain == 1.0) else [Gain(gain), mod]
+        return _spiking(where, node, rec, C, dt, convention, held_scale)
     if rec is not None:
         raise NIRImportError(
             f"{where}: a nir.{kind} with recurrent weights cannot be represented (rockpool's "
