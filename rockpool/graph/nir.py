@@ -171,9 +171,9 @@ def _read_graph(filename: Union[str, Path]) -> Any:
         with h5py.File(str(path), "r") as f:
             keys = set(f.keys())
     except OSError as e:
-        what = "truncated or corrupt" if "truncated" in str(e).lower() or path.stat().st_size > 8 else "not an HDF5 file"
-        if b"HDF" not in path.read_bytes()[:8]:
-            what = "not an HDF5 file"
+        with open(path, "rb") as fh:
+            signed = fh.read(8) == b"\x89HDF\r\n\x1a\n"  # the HDF5 signature
+        what = "truncated or corrupt" if signed else "not an HDF5 file"
         raise NIRImportError(
             f"read_nir: file '{path}' is {what} ({e}); a .nir file is HDF5 written by nir.write. "
             f"Write it again (rockpool.graph.write_nir or nir.write)."
