@@ -76,7 +76,9 @@ def test_peer_spikes_are_real():
 def test_foreign_defaults_are_one_spike_and_reset_to_value():
     net = read_nir(DATA / "snntorch_ff.nir", backend="native", convention="snntorch")
     lif = net[1]
-    assert lif.max_spikes_per_dt == 1 and lif.reset_mode == "to_value" and lif.integration == "euler"
+    assert (
+        lif.max_spikes_per_dt == 1 and lif.reset_mode == "to_value" and lif.integration == "euler"
+    )
     np.testing.assert_array_equal(lif.v_reset, 0.0)
     assert lif.dt == 1e-4  # snnTorch's hard-coded dt
     spyx = read_nir(DATA / "spyx_ff.nir", backend="native", convention="spyx")[1]
@@ -102,7 +104,9 @@ def test_our_export_of_a_peer_network_keeps_its_conventions(peer, kind):
     for node in cubas:
         dt = node.metadata["dt"]
         assert node.metadata["integration"] == "euler"
-        np.testing.assert_allclose(node.w_in * dt / node.tau_syn, 1.0, rtol=1e-12)  # snnTorch's w_scale
+        np.testing.assert_allclose(
+            node.w_in * dt / node.tau_syn, 1.0, rtol=1e-12
+        )  # snnTorch's w_scale
         np.testing.assert_allclose(node.r, node.tau_mem / dt, rtol=1e-12)
         np.testing.assert_array_equal(node.v_leak, 0.0)
     if peer == "snntorch":

@@ -30,8 +30,13 @@ def _run(g, x, **kw):
 # ---------------------------------------------------------------------------------------------- node semantics
 def test_lif_and_if_nodes_follow_nir_equations():
     x = _x(scale=2.0)
-    lif = nir.LIF(tau=np.array([0.01, 0.02]), r=np.array([10.0, 20.0]), v_leak=np.array([0.0, 0.1]),
-                  v_threshold=np.array([1.0, 0.8]), v_reset=np.array([0.0, -0.3]))
+    lif = nir.LIF(
+        tau=np.array([0.01, 0.02]),
+        r=np.array([10.0, 20.0]),
+        v_leak=np.array([0.0, 0.1]),
+        v_threshold=np.array([1.0, 0.8]),
+        v_reset=np.array([0.0, -0.3]),
+    )
     v, ref = np.zeros(2), []
     for t in range(len(x)):  # tau dV/dt = v_leak - V + r x, held for dt
         v = v + DT / lif.tau * (lif.v_leak - v + lif.r * x[t])
@@ -42,7 +47,9 @@ def test_lif_and_if_nodes_follow_nir_equations():
     assert out.sum() > 5
     np.testing.assert_array_equal(out, np.array(ref))
 
-    if_node = nir.IF(r=np.array([100.0, 300.0]), v_threshold=np.array([1.0, 1.0]), v_reset=np.array([0.0, 0.2]))
+    if_node = nir.IF(
+        r=np.array([100.0, 300.0]), v_threshold=np.array([1.0, 1.0]), v_reset=np.array([0.0, 0.2])
+    )
     v, ref = np.zeros(2), []
     for t in range(len(x)):  # dV/dt = r x
         v = v + DT * if_node.r * x[t]
@@ -81,18 +88,40 @@ def _rnn(rec_node, spyx_style=False):
     """Input -> Affine -> CubaLIF with a recurrent node -> Output, as a flat graph or as Spyx's
     nested subgraph (input entering through the recurrent weights)."""
     n = 3
-    cuba = nir.CubaLIF(tau_syn=np.full(n, 0.004), tau_mem=np.full(n, 0.01), r=np.full(n, 10.0),
-                       v_leak=np.zeros(n), v_threshold=np.ones(n), w_in=np.full(n, 1.0))
+    cuba = nir.CubaLIF(
+        tau_syn=np.full(n, 0.004),
+        tau_mem=np.full(n, 0.01),
+        r=np.full(n, 10.0),
+        v_leak=np.zeros(n),
+        v_threshold=np.ones(n),
+        w_in=np.full(n, 1.0),
+    )
     w_in = nir.Affine(weight=np.random.default_rng(1).normal(1.0, 0.5, (n, 2)), bias=np.zeros(n))
     if not spyx_style:
-        nodes = {"input": nir.Input(np.array([2])), "w": w_in, "lif": cuba, "rec": rec_node, "output": nir.Output(np.array([n]))}
+        nodes = {
+            "input": nir.Input(np.array([2])),
+            "w": w_in,
+            "lif": cuba,
+            "rec": rec_node,
+            "output": nir.Output(np.array([n])),
+        }
         edges = [("input", "w"), ("w", "lif"), ("lif", "rec"), ("rec", "lif"), ("lif", "output")]
         return nir.NIRGraph(nodes=nodes, edges=edges)
     sub = nir.NIRGraph(
-        nodes={"i": nir.Input(np.array([n])), "lif": cuba, "rec": rec_node, "o": nir.Output(np.array([n]))},
+        nodes={
+            "i": nir.Input(np.array([n])),
+            "lif": cuba,
+            "rec": rec_node,
+            "o": nir.Output(np.array([n])),
+        },
         edges=[("i", "rec"), ("rec", "lif"), ("lif", "rec"), ("lif", "o")],
     )
-    nodes = {"input": nir.Input(np.array([2])), "w": w_in, "layer": sub, "output": nir.Output(np.array([n]))}
+    nodes = {
+        "input": nir.Input(np.array([2])),
+        "w": w_in,
+        "layer": sub,
+        "output": nir.Output(np.array([n])),
+    }
     return nir.NIRGraph(nodes=nodes, edges=[("input", "w"), ("w", "layer"), ("layer", "output")])
 
 
@@ -118,7 +147,9 @@ def test_spyx_style_recurrent_subgraph():
     net = from_nir(_rnn(nir.Linear(weight=w), spyx_style=True), backend="native", dt=DT)
     assert [type(m).__name__ for m in net] == ["Linear", "Linear", "LIF"] and net[-1].has_rec
     # - Spyx's meaning: the input goes straight to the neurons
-    spyx = from_nir(_rnn(nir.Linear(weight=w), spyx_style=True), backend="native", convention="spyx", dt=DT)
+    spyx = from_nir(
+        _rnn(nir.Linear(weight=w), spyx_style=True), backend="native", convention="spyx", dt=DT
+    )
     assert [type(m).__name__ for m in spyx] == ["Linear", "LIF"] and spyx[1].has_rec
     assert spyx(x)[0].shape == (1, 80, 3)
 
@@ -132,15 +163,28 @@ def test_nir_paper_style_graphs_load_and_run(tmp_path):
         nodes={
             "input": nir.Input(np.array([n_in])),
             "fc1": nir.Affine(weight=rng.normal(0, 2.0, (n_h, n_in)), bias=rng.normal(0, 0.1, n_h)),
-            "lif1": nir.CubaLIF(tau_syn=np.full(n_h, 5e-3), tau_mem=np.full(n_h, 2e-2), r=np.full(n_h, 20.0),
-                                v_leak=np.zeros(n_h), v_threshold=np.ones(n_h), w_in=np.full(n_h, 5.0)),
+            "lif1": nir.CubaLIF(
+                tau_syn=np.full(n_h, 5e-3),
+                tau_mem=np.full(n_h, 2e-2),
+                r=np.full(n_h, 20.0),
+                v_leak=np.zeros(n_h),
+                v_threshold=np.ones(n_h),
+                w_in=np.full(n_h, 5.0),
+            ),
             "lif1.w_rec": nir.Affine(weight=rng.normal(0, 0.3, (n_h, n_h)), bias=np.zeros(n_h)),
             "fc2": nir.Affine(weight=rng.normal(0, 1.0, (n_out, n_h)), bias=np.zeros(n_out)),
             "li": nir.LI(tau=np.full(n_out, 1e-2), r=np.ones(n_out), v_leak=np.zeros(n_out)),
             "output": nir.Output(np.array([n_out])),
         },
-        edges=[("input", "fc1"), ("fc1", "lif1"), ("lif1", "lif1.w_rec"), ("lif1.w_rec", "lif1"),
-               ("lif1", "fc2"), ("fc2", "li"), ("li", "output")],
+        edges=[
+            ("input", "fc1"),
+            ("fc1", "lif1"),
+            ("lif1", "lif1.w_rec"),
+            ("lif1.w_rec", "lif1"),
+            ("lif1", "fc2"),
+            ("fc2", "li"),
+            ("li", "output"),
+        ],
     )
     nir.write(str(tmp_path / "braille.nir"), rnn)
     x = (rng.random((2, 100, n_in)) < 0.3).astype(np.float32)
@@ -148,8 +192,12 @@ def test_nir_paper_style_graphs_load_and_run(tmp_path):
     out, _, rec = net(x, record=True)
     assert out.shape == (2, 100, n_out) and np.all(np.isfinite(np.asarray(out)))
     assert np.asarray(rec["lif1_output"]).sum() > 0  # the hidden layer spikes
-    g2 = _graph(nir.Linear(weight=rng.normal(0, 1, (4, n_in))), nir.IF(r=np.full(4, 200.0), v_threshold=np.ones(4)),
-                nir.Linear(weight=rng.normal(0, 1, (2, 4))), nir.I(r=np.ones(2)))
+    g2 = _graph(
+        nir.Linear(weight=rng.normal(0, 1, (4, n_in))),
+        nir.IF(r=np.full(4, 200.0), v_threshold=np.ones(4)),
+        nir.Linear(weight=rng.normal(0, 1, (2, 4))),
+        nir.I(r=np.ones(2)),
+    )
     out2 = from_nir(g2, backend="native")(x)[0]
     assert out2.shape == (2, 100, 2) and np.abs(np.asarray(out2)).max() > 0
 
@@ -171,7 +219,9 @@ def test_missing_file(tmp_path):
 def test_garbage_file(tmp_path):
     path = tmp_path / "garbage.nir"
     path.write_bytes(b"this is not hdf5 at all" * 10)
-    with pytest.raises(NIRImportError, match=r"garbage.nir' is not an HDF5 file.*write_nir or nir.write"):
+    with pytest.raises(
+        NIRImportError, match=r"garbage.nir' is not an HDF5 file.*write_nir or nir.write"
+    ):
         read_nir(path)
 
 
@@ -179,7 +229,9 @@ def test_truncated_file(tmp_path):
     data = _good(tmp_path).read_bytes()
     path = tmp_path / "cut.nir"
     path.write_bytes(data[: len(data) // 2])
-    with pytest.raises(NIRImportError, match=r"cut.nir' is (truncated or corrupt|not a valid NIR graph)"):
+    with pytest.raises(
+        NIRImportError, match=r"cut.nir' is (truncated or corrupt|not a valid NIR graph)"
+    ):
         read_nir(path)
 
 
@@ -193,19 +245,33 @@ def test_hdf5_that_is_not_a_nir_graph(tmp_path):
 
 def test_shapes_that_do_not_chain(tmp_path):
     g = nir.NIRGraph(
-        nodes={"input": nir.Input(np.array([2])), "a": nir.Linear(weight=np.ones((3, 2))),
-               "b": nir.Linear(weight=np.ones((4, 5))), "output": nir.Output(np.array([4]))},
-        edges=[("input", "a"), ("a", "b"), ("b", "output")], type_check=False,
+        nodes={
+            "input": nir.Input(np.array([2])),
+            "a": nir.Linear(weight=np.ones((3, 2))),
+            "b": nir.Linear(weight=np.ones((4, 5))),
+            "output": nir.Output(np.array([4])),
+        },
+        edges=[("input", "a"), ("a", "b"), ("b", "output")],
+        type_check=False,
     )
     path = tmp_path / "chain.nir"
     nir.write(str(path), g)
-    with pytest.raises(NIRImportError, match=r"chain.nir', edge 'a' -> 'b': 'a' \(nir.Linear\) has 3 outputs but 'b'"):
+    with pytest.raises(
+        NIRImportError,
+        match=r"chain.nir', edge 'a' -> 'b': 'a' \(nir.Linear\) has 3 outputs but 'b'",
+    ):
         read_nir(path)
 
 
 def _cuba(n=2, **kw):
-    p = dict(tau_syn=np.full(n, 5e-3), tau_mem=np.full(n, 1e-2), r=np.full(n, 10.0), v_leak=np.zeros(n),
-             v_threshold=np.ones(n), w_in=np.full(n, 5.0))
+    p = dict(
+        tau_syn=np.full(n, 5e-3),
+        tau_mem=np.full(n, 1e-2),
+        r=np.full(n, 10.0),
+        v_leak=np.zeros(n),
+        v_threshold=np.ones(n),
+        w_in=np.full(n, 5.0),
+    )
     node = nir.CubaLIF(**p)
     for k, v in kw.items():  # set after construction: nir checks some shapes, a file need not
         setattr(node, k, v)
@@ -215,13 +281,29 @@ def _cuba(n=2, **kw):
 @pytest.mark.parametrize(
     "node, match",
     [
-        (_cuba(v_threshold=np.array([1.0, np.nan])), r"node 'cubalif': parameter 'v_threshold' contains NaN"),
+        (
+            _cuba(v_threshold=np.array([1.0, np.nan])),
+            r"node 'cubalif': parameter 'v_threshold' contains NaN",
+        ),
         (_cuba(w_in=np.ones(3)), r"not a valid NIR graph \(node 'cubalif', nir.CubaLIF"),
         (_cuba(v_reset=np.zeros((3, 1))), r"not a valid NIR graph \(node 'cubalif', nir.CubaLIF"),
         (_cuba(tau_syn=np.full(2, 1e-4)), r"node 'cubalif': 'tau_syn' .* is shorter than dt"),
-        (nir.Conv1d(input_shape=4, weight=np.ones((2, 2, 3)), stride=1, padding=0, dilation=1, groups=1,
-                    bias=np.zeros(2)), r"node 'conv1d' is a nir.Conv1d, which rockpool cannot represent"),
-        (nir.Linear(weight=np.array([[1.0, np.inf], [0, 1]])), r"node 'linear': weight contains NaN or infinite"),
+        (
+            nir.Conv1d(
+                input_shape=4,
+                weight=np.ones((2, 2, 3)),
+                stride=1,
+                padding=0,
+                dilation=1,
+                groups=1,
+                bias=np.zeros(2),
+            ),
+            r"node 'conv1d' is a nir.Conv1d, which rockpool cannot represent",
+        ),
+        (
+            nir.Linear(weight=np.array([[1.0, np.inf], [0, 1]])),
+            r"node 'linear': weight contains NaN or infinite",
+        ),
     ],
 )
 def test_bad_nodes_name_file_node_and_fix(tmp_path, node, match):
@@ -233,7 +315,10 @@ def test_bad_nodes_name_file_node_and_fix(tmp_path, node, match):
 
 def test_bad_parameter_shape_in_memory():
     g = _graph(nir.Linear(weight=np.eye(2)), _cuba(v_reset=np.zeros((3, 1))))
-    with pytest.raises(NIRImportError, match=r"node 'cubalif': parameter 'v_reset' has shape \(3, 1\); expected \(2,\)"):
+    with pytest.raises(
+        NIRImportError,
+        match=r"node 'cubalif': parameter 'v_reset' has shape \(3, 1\); expected \(2,\)",
+    ):
         from_nir(g)
 
 

@@ -30,8 +30,17 @@ def test_numpy_and_jax_agree(mode):
 
 
 def test_reset_to_value_and_euler_closed_form():
-    lif = LIF(1, tau_mem=0.02, tau_syn=0.01, threshold=1.0, dt=1e-3, reset_mode="to_value", v_reset=-0.5,
-              integration="euler", max_spikes_per_dt=1)
+    lif = LIF(
+        1,
+        tau_mem=0.02,
+        tau_syn=0.01,
+        threshold=1.0,
+        dt=1e-3,
+        reset_mode="to_value",
+        v_reset=-0.5,
+        integration="euler",
+        max_spikes_per_dt=1,
+    )
     x = np.zeros((30, 1))
     x[0] = 3.0
     out, _, rec = lif(x, record=True)
@@ -69,7 +78,9 @@ def test_jax_transformations_with_the_new_modes():
     lif = LIFJax((6, 3), **KW, **mode)
     x = jnp.asarray(X, jnp.float32)
     eager = lif(x)[0]  # (record=False; record=True is checked against NumPy above)
-    np.testing.assert_array_equal(np.asarray(jax.jit(lambda m, x: m(x)[0])(lif, x)), np.asarray(eager))
+    np.testing.assert_array_equal(
+        np.asarray(jax.jit(lambda m, x: m(x)[0])(lif, x)), np.asarray(eager)
+    )
     looped = np.concatenate([np.asarray(lif(x[i : i + 1])[0]) for i in range(2)])
     np.testing.assert_array_equal(looped, np.asarray(eager))  # batched == looped
     leaves, tree = jax.tree_util.tree_flatten(lif)

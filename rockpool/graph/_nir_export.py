@@ -24,7 +24,9 @@ def _label(mod: Any) -> str:
 
 
 def class_in_mro(mod: Any, *names: str) -> bool:
-    return any(k.__name__ in names and k.__module__.startswith("rockpool.") for k in type(mod).__mro__)
+    return any(
+        k.__name__ in names and k.__module__.startswith("rockpool.") for k in type(mod).__mro__
+    )
 
 
 class Part:
@@ -65,18 +67,49 @@ def _lif_node(mod: Any, dt: float, conv: str) -> Any:
     scale = dt if conv == "dirac" else 1.0
     reset = str(mod.reset_mode)
     v_reset = _f64(mod.v_reset) if reset == "to_value" else np.zeros(n_out)
-    meta = _meta(mod, dt, conv, "LIF", integration=integ, reset_mode=reset,
-                 max_spikes_per_dt=float(np.asarray(mod.max_spikes_per_dt)), noise_std=float(np.asarray(mod.noise_std)),
-                 tau_mem=tau_mem, tau_syn=tau_syn, bias=bias, threshold=_f64(mod.threshold))
+    meta = _meta(
+        mod,
+        dt,
+        conv,
+        "LIF",
+        integration=integ,
+        reset_mode=reset,
+        max_spikes_per_dt=float(np.asarray(mod.max_spikes_per_dt)),
+        noise_std=float(np.asarray(mod.noise_std)),
+        tau_mem=tau_mem,
+        tau_syn=tau_syn,
+        bias=bias,
+        threshold=_f64(mod.threshold),
+    )
     if reset == "to_value":
         meta["v_reset"] = v_reset
-    if integ == "euler" and np.all(tau_syn == dt) and mod.n_syn == 1:  # no synapse: nir.LIF / nir.IF
+    if (
+        integ == "euler" and np.all(tau_syn == dt) and mod.n_syn == 1
+    ):  # no synapse: nir.LIF / nir.IF
         if np.all(np.isinf(tau_mem)):
-            return nir.IF(r=np.full(n_out, scale / dt), v_threshold=_f64(mod.threshold), v_reset=v_reset, metadata=meta)
-        return nir.LIF(tau=tm, r=r * scale, v_leak=bias * r, v_threshold=_f64(mod.threshold), v_reset=v_reset, metadata=meta)
+            return nir.IF(
+                r=np.full(n_out, scale / dt),
+                v_threshold=_f64(mod.threshold),
+                v_reset=v_reset,
+                metadata=meta,
+            )
+        return nir.LIF(
+            tau=tm,
+            r=r * scale,
+            v_leak=bias * r,
+            v_threshold=_f64(mod.threshold),
+            v_reset=v_reset,
+            metadata=meta,
+        )
     return nir.CubaLIF(
-        tau_syn=ts, tau_mem=tm, r=r, v_leak=bias * r, v_threshold=_f64(mod.threshold),
-        v_reset=v_reset, w_in=w_in * scale, metadata=meta,
+        tau_syn=ts,
+        tau_mem=tm,
+        r=r,
+        v_leak=bias * r,
+        v_threshold=_f64(mod.threshold),
+        v_reset=v_reset,
+        w_in=w_in * scale,
+        metadata=meta,
     )
 
 
@@ -120,9 +153,19 @@ def _export_rate(mod: Any, name: str, conv: str) -> Part:
     tau = _f64(mod.tau)
     # - Rate is the held-input forward-Euler LI: x += dt/tau (-x + i + b)
     node = nir.LI(
-        tau=tau, r=np.full(tau.shape, dt if conv == "dirac" else 1.0), v_leak=_f64(mod.bias),
-        metadata=_meta(mod, dt, conv, "Rate", activation=act, threshold=_f64(mod.threshold),
-                       noise_std=float(np.asarray(mod.noise_std)), tau=tau),
+        tau=tau,
+        r=np.full(tau.shape, dt if conv == "dirac" else 1.0),
+        v_leak=_f64(mod.bias),
+        metadata=_meta(
+            mod,
+            dt,
+            conv,
+            "Rate",
+            activation=act,
+            threshold=_f64(mod.threshold),
+            noise_std=float(np.asarray(mod.noise_std)),
+            tau=tau,
+        ),
     )
     return _with_rec(mod, name, node)
 
@@ -147,7 +190,11 @@ def export_module(mod: Any, name: str, conv: str) -> Part:
 
     if class_in_mro(mod, "Linear", "LinearJax"):
         w = _f64(mod.weight).T
-        node = nir.Affine(weight=w, bias=_f64(mod.bias)) if "bias" in mod._registry else nir.Linear(weight=w)
+        node = (
+            nir.Affine(weight=w, bias=_f64(mod.bias))
+            if "bias" in mod._registry
+            else nir.Linear(weight=w)
+        )
         return Part({name: node}, [], name, name)
     if class_in_mro(mod, "LIF", "LIFJax"):
         return _export_lif(mod, name, conv)
@@ -164,7 +211,11 @@ def export_module(mod: Any, name: str, conv: str) -> Part:
         n = mod.size_in
         nodes["input"] = nir.Input(input_type=np.array([n]))
         nodes["output"] = nir.Output(output_type=np.array([n]))
-        edges = list(inner.edges) + [("input", inner.entry), (inner.exit, "output"), ("input", "output")]
+        edges = list(inner.edges) + [
+            ("input", inner.entry),
+            (inner.exit, "output"),
+            ("input", "output"),
+        ]
         sub = nir.NIRGraph(nodes=dict(nodes), edges=edges, metadata={"rockpool_class": "Residual"})
         return Part({name: sub}, [], name, name)
     if class_in_mro(mod, "FFwdStackMixin"):
@@ -220,12 +271,16 @@ def export_chain(mod: Any, prefix: str, weights: bool, conv: str) -> Part:
 # ---------------------------------------------------------------------------------------------- our own files
 def _m(meta: Dict[str, Any], key: str, where: str) -> np.ndarray:
     if key not in meta:
-        raise NIRImportError(f"{where}: rockpool metadata lacks '{key}'; the file was written by another version. "
-                             f"Pass convention='nir' after removing the 'rockpool_class' metadata.")
+        raise NIRImportError(
+            f"{where}: rockpool metadata lacks '{key}'; the file was written by another version. "
+            f"Pass convention='nir' after removing the 'rockpool_class' metadata."
+        )
     return _f64(meta[key])
 
 
-def rockpool_module_from_meta(where: str, node: Any, meta: Dict[str, Any], rec: Optional[np.ndarray], C: Any) -> Any:
+def rockpool_module_from_meta(
+    where: str, node: Any, meta: Dict[str, Any], rec: Optional[np.ndarray], C: Any
+) -> Any:
     """Rebuild a module exported by rockpool from its metadata (bit-exact), or ``None`` if the
     metadata is of the older kind that only carries ``dt``."""
     cls = str(meta["rockpool_class"])
@@ -233,11 +288,19 @@ def rockpool_module_from_meta(where: str, node: Any, meta: Dict[str, Any], rec: 
     if cls == "LIF" and "tau_mem" in meta:
         # - Several synapses per neuron share one tau_syn (export checks it) and are summed by
         #   the "<name>.synapses" Linear in front: rebuild one synapse per neuron
-        tau_syn = _m(meta, "tau_syn", where).reshape(-1, 1) if np.ndim(meta["tau_syn"]) < 2 else _m(meta, "tau_syn", where)[:, :1]
+        tau_syn = (
+            _m(meta, "tau_syn", where).reshape(-1, 1)
+            if np.ndim(meta["tau_syn"]) < 2
+            else _m(meta, "tau_syn", where)[:, :1]
+        )
         n = int(tau_syn.shape[0])
         kw: Dict[str, Any] = dict(
-            tau_mem=_m(meta, "tau_mem", where), tau_syn=tau_syn, bias=_m(meta, "bias", where),
-            threshold=_m(meta, "threshold", where), dt=dt, integration=str(meta.get("integration", "exp")),
+            tau_mem=_m(meta, "tau_mem", where),
+            tau_syn=tau_syn,
+            bias=_m(meta, "bias", where),
+            threshold=_m(meta, "threshold", where),
+            dt=dt,
+            integration=str(meta.get("integration", "exp")),
             max_spikes_per_dt=float(np.asarray(meta.get("max_spikes_per_dt", 2**16))),
             noise_std=float(np.asarray(meta.get("noise_std", 0.0))),
         )
@@ -249,9 +312,14 @@ def rockpool_module_from_meta(where: str, node: Any, meta: Dict[str, Any], rec: 
     if cls == "Rate" and "tau" in meta:
         tau = _m(meta, "tau", where)
         act = str(meta.get("activation", "relu"))
-        kw = dict(tau=tau, bias=_f64(node.v_leak), threshold=np.broadcast_to(_m(meta, "threshold", where), tau.shape).copy(),
-                  activation_func=li_identity if act == "identity" else act, dt=dt,
-                  noise_std=float(np.asarray(meta.get("noise_std", 0.0))))
+        kw = dict(
+            tau=tau,
+            bias=_f64(node.v_leak),
+            threshold=np.broadcast_to(_m(meta, "threshold", where), tau.shape).copy(),
+            activation_func=li_identity if act == "identity" else act,
+            dt=dt,
+            noise_std=float(np.asarray(meta.get("noise_std", 0.0))),
+        )
         if rec is not None:
             kw.update(has_rec=True, w_rec=rec)
         if act == "identity":  # a NIR leaky integrator: forward Euler is its convention

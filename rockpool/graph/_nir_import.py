@@ -38,9 +38,20 @@ class Classes:
 
         if backend == "jax":
             self.Linear, self.LIF, self.ExpSyn, self.Rate, self.Instant = (
-                M.LinearJax, M.LIFJax, M.ExpSynJax, M.RateJax, M.InstantJax)
+                M.LinearJax,
+                M.LIFJax,
+                M.ExpSynJax,
+                M.RateJax,
+                M.InstantJax,
+            )
         elif backend in ("native", "numpy"):
-            self.Linear, self.LIF, self.ExpSyn, self.Rate, self.Instant = M.Linear, M.LIF, M.ExpSyn, M.Rate, M.Instant
+            self.Linear, self.LIF, self.ExpSyn, self.Rate, self.Instant = (
+                M.Linear,
+                M.LIF,
+                M.ExpSyn,
+                M.Rate,
+                M.Instant,
+            )
         else:
             raise ValueError(f"from_nir: backend must be 'jax' or 'native', got {backend!r}.")
         self.Sequential, self.Residual = Sequential, Residual
@@ -51,7 +62,9 @@ class Ctx:
 
     def __init__(self, C: Classes, dt: Optional[float], convention: str, source: str):
         if convention not in CONVENTIONS:
-            raise ValueError(f"from_nir: convention must be one of {sorted(CONVENTIONS)}, got {convention!r}.")
+            raise ValueError(
+                f"from_nir: convention must be one of {sorted(CONVENTIONS)}, got {convention!r}."
+            )
         self.C, self.convention, self.source = C, convention, source
         self.dt = float(dt) if dt is not None else None
 
@@ -80,9 +93,19 @@ def _sizes(name: str, node: Any, ctx: Ctx) -> Tuple[Optional[int], Optional[int]
     if isinstance(node, (nir.Linear, nir.Affine)):
         w = _f64(node.weight)
         if w.ndim != 2:
-            raise NIRImportError(f"{ctx.where(name)}: nir.{_kind(node)} weight has shape {w.shape}; expected (N_out, N_in).")
+            raise NIRImportError(
+                f"{ctx.where(name)}: nir.{_kind(node)} weight has shape {w.shape}; expected (N_out, N_in)."
+            )
         return w.shape[1], w.shape[0]
-    keys = {"CubaLIF": "tau_mem", "LIF": "tau", "IF": "v_threshold", "LI": "tau", "I": "r", "Threshold": "threshold", "Scale": "scale"}
+    keys = {
+        "CubaLIF": "tau_mem",
+        "LIF": "tau",
+        "IF": "v_threshold",
+        "LI": "tau",
+        "I": "r",
+        "Threshold": "threshold",
+        "Scale": "scale",
+    }
     key = keys.get(_kind(node))
     if key is not None:
         n = int(_f64(getattr(node, key)).size)
@@ -117,7 +140,9 @@ def _inline_subgraphs(graph: Any, ctx: Ctx) -> Tuple[Dict[str, Any], List[Tuple[
         ins = [k for k, v in sub.nodes.items() if isinstance(v, nir.Input)]
         outs = [k for k, v in sub.nodes.items() if isinstance(v, nir.Output)]
         if len(ins) != 1 or len(outs) != 1:
-            raise NIRImportError(f"{ctx.where(name)}: a subgraph needs one Input and one Output node (got {ins}, {outs}).")
+            raise NIRImportError(
+                f"{ctx.where(name)}: a subgraph needs one Input and one Output node (got {ins}, {outs})."
+            )
         inner_nodes, inner_edges = _inline_subgraphs(sub, ctx)
         pre = f"{name}."
         ren = {k: (k if k.startswith(pre) else pre + k) for k in inner_nodes}
@@ -127,7 +152,9 @@ def _inline_subgraphs(graph: Any, ctx: Ctx) -> Tuple[Dict[str, Any], List[Tuple[
                 nodes[ren[k]] = v
         firsts = [ren[b] for a, b in inner_edges if a == ins[0]]
         lasts = [ren[a] for a, b in inner_edges if b == outs[0]]
-        new = [(ren[a], ren[b]) for a, b in inner_edges if a not in (ins[0],) and b not in (outs[0],)]
+        new = [
+            (ren[a], ren[b]) for a, b in inner_edges if a not in (ins[0],) and b not in (outs[0],)
+        ]
         for a, b in edges:
             if b == name:
                 new += [(a, f) for f in firsts]
@@ -144,7 +171,11 @@ def _is_residual(g: Any) -> bool:
 
     ins = [k for k, v in g.nodes.items() if isinstance(v, nir.Input)]
     outs = [k for k, v in g.nodes.items() if isinstance(v, nir.Output)]
-    return len(ins) == 1 and len(outs) == 1 and (ins[0], outs[0]) in [(str(a), str(b)) for a, b in g.edges]
+    return (
+        len(ins) == 1
+        and len(outs) == 1
+        and (ins[0], outs[0]) in [(str(a), str(b)) for a, b in g.edges]
+    )
 
 
 def _find_recurrence(nodes, succ, pred, ctx: Ctx) -> Dict[str, Any]:
@@ -203,7 +234,9 @@ def import_graph(graph: Any, ctx: Ctx, where: str = "") -> Any:
     pred: Dict[str, List[str]] = {k: [] for k in nodes}
     for a, b in edges:
         if a not in nodes or b not in nodes:
-            raise NIRImportError(f"from_nir: {ctx.source}edge ({a!r}, {b!r}){sub} names a node that does not exist.")
+            raise NIRImportError(
+                f"from_nir: {ctx.source}edge ({a!r}, {b!r}){sub} names a node that does not exist."
+            )
         succ[a].append(b)
         pred[b].append(a)
     _check_chain(nodes, edges, ctx)
@@ -234,12 +267,16 @@ def import_graph(graph: Any, ctx: Ctx, where: str = "") -> Any:
         if cur == outp:
             break
         if cur in seen:
-            raise NIRImportError(f"from_nir: {ctx.source}the graph{sub} has a cycle through node '{cur}'.")
+            raise NIRImportError(
+                f"from_nir: {ctx.source}the graph{sub} has a cycle through node '{cur}'."
+            )
         seen.add(cur)
         chain.append(cur)
     unused = set(succ) - seen - {outp}
     if unused:
-        raise NIRImportError(f"from_nir: {ctx.source}nodes {sorted(unused)}{sub} are not on the path from input to output.")
+        raise NIRImportError(
+            f"from_nir: {ctx.source}nodes {sorted(unused)}{sub} are not on the path from input to output."
+        )
     if not chain:
         raise NIRImportError(f"from_nir: {ctx.source}the graph{sub} has no computational nodes.")
 
@@ -300,7 +337,9 @@ def _import_node(name: str, node: Any, rec: Optional[Any], ctx: Ctx) -> List[Any
 
 def _finite(where: str, what: str, arr: np.ndarray) -> None:
     if not np.all(np.isfinite(arr)):
-        raise NIRImportError(f"{where}: {what} contains NaN or infinite values. Export the network again after fixing them.")
+        raise NIRImportError(
+            f"{where}: {what} contains NaN or infinite values. Export the network again after fixing them."
+        )
 
 
 def _is_linear(mod: Any) -> bool:

@@ -66,7 +66,9 @@ def param(where: str, node: Any, key: str, n: int, default: Any = None) -> np.nd
     value = getattr(node, key, None)
     if value is None:
         if default is None:
-            raise NIRImportError(f"{where}: parameter '{key}' is missing. Write the node with '{key}' set.")
+            raise NIRImportError(
+                f"{where}: parameter '{key}' is missing. Write the node with '{key}' set."
+            )
         value = default
     arr = _f64(value)
     if arr.size == n and arr.ndim > 1:
@@ -90,9 +92,13 @@ def size_of(node: Any, key: str) -> int:
     return int(_f64(getattr(node, key)).size)
 
 
-def _positive(where: str, key: str, arr: np.ndarray, dt: float, convention: str, euler: bool = True) -> None:
+def _positive(
+    where: str, key: str, arr: np.ndarray, dt: float, convention: str, euler: bool = True
+) -> None:
     if np.any(arr <= 0):
-        raise NIRImportError(f"{where}: '{key}' must be > 0 (got {arr.tolist()}). Time constants are in seconds.")
+        raise NIRImportError(
+            f"{where}: '{key}' must be > 0 (got {arr.tolist()}). Time constants are in seconds."
+        )
     if euler and np.any(arr < dt * (1 - 1e-6)):
         raise NIRImportError(
             f"{where}: '{key}' (min {arr.min():g}) is shorter than dt = {dt:g}; forward Euler (the "
@@ -108,11 +114,25 @@ def _quiet(build: Any) -> Any:
         return build()
 
 
-def _lif(C: Any, n: int, dt: float, tau_syn: np.ndarray, tau_mem: np.ndarray, bias: np.ndarray,
-         threshold: np.ndarray, v_reset: Optional[np.ndarray], rec: Optional[np.ndarray]) -> Any:
+def _lif(
+    C: Any,
+    n: int,
+    dt: float,
+    tau_syn: np.ndarray,
+    tau_mem: np.ndarray,
+    bias: np.ndarray,
+    threshold: np.ndarray,
+    v_reset: Optional[np.ndarray],
+    rec: Optional[np.ndarray],
+) -> Any:
     kwargs: Dict[str, Any] = dict(
-        tau_mem=tau_mem, tau_syn=tau_syn.reshape(n, 1), bias=bias, threshold=threshold, dt=dt,
-        integration="euler", max_spikes_per_dt=1,
+        tau_mem=tau_mem,
+        tau_syn=tau_syn.reshape(n, 1),
+        bias=bias,
+        threshold=threshold,
+        dt=dt,
+        integration="euler",
+        max_spikes_per_dt=1,
     )
     if v_reset is not None:
         kwargs.update(reset_mode="to_value", v_reset=v_reset)
@@ -121,13 +141,24 @@ def _lif(C: Any, n: int, dt: float, tau_syn: np.ndarray, tau_mem: np.ndarray, bi
     return _quiet(lambda: C.LIF((n, n), **kwargs))
 
 
-def _spiking(where: str, node: Any, rec: Optional[np.ndarray], C: Any, dt: float, convention: str,
-             held_scale: float) -> List[Any]:
+def _spiking(
+    where: str,
+    node: Any,
+    rec: Optional[np.ndarray],
+    C: Any,
+    dt: float,
+    convention: str,
+    held_scale: float,
+) -> List[Any]:
     """``CubaLIF`` / ``LIF`` / ``IF`` -> forward-Euler ``LIF`` (see :func:`import_neuron`)."""
     import nir
 
     spyx, norse = convention == "spyx", convention == "norse"
-    key = "tau_mem" if isinstance(node, nir.CubaLIF) else ("tau" if isinstance(node, nir.LIF) else "v_threshold")
+    key = (
+        "tau_mem"
+        if isinstance(node, nir.CubaLIF)
+        else ("tau" if isinstance(node, nir.LIF) else "v_threshold")
+    )
     n = size_of(node, key)
     th = param(where, node, "v_threshold", n)
     r = param(where, node, "r", n, 1.0)
@@ -139,7 +170,9 @@ def _spiking(where: str, node: Any, rec: Optional[np.ndarray], C: Any, dt: float
         v_leak = np.zeros(n)
     else:
         tau_mem = param(where, node, "tau_mem" if isinstance(node, nir.CubaLIF) else "tau", n)
-        _positive(where, "tau_mem" if isinstance(node, nir.CubaLIF) else "tau", tau_mem, dt, convention)
+        _positive(
+            where, "tau_mem" if isinstance(node, nir.CubaLIF) else "tau", tau_mem, dt, convention
+        )
         k_mem = dt / tau_mem
         v_leak = param(where, node, "v_leak", n, 0.0)
     if isinstance(node, nir.CubaLIF):
@@ -160,8 +193,15 @@ def _spiking(where: str, node: Any, rec: Optional[np.ndarray], C: Any, dt: float
     return [mod] if np.all(gain == 1.0) else [Gain(gain), mod]
 
 
-def import_neuron(where: str, node: Any, rec: Optional[np.ndarray], C: Any, dt: float, convention: str,
-                  held_scale: float) -> List[Any]:
+def import_neuron(
+    where: str,
+    node: Any,
+    rec: Optional[np.ndarray],
+    C: Any,
+    dt: float,
+    convention: str,
+    held_scale: float,
+) -> List[Any]:
     """Modules (and pending gains) for one foreign NIR neuron node.
 
     Args:

@@ -92,7 +92,16 @@ from rockpool.graph._nir_export import INPUT_CONVENTIONS, class_in_mro, export_c
 from rockpool.graph._nir_import import Classes, Ctx, import_graph
 from rockpool.graph._nir_nodes import CONVENTIONS, Heaviside, NIRImportError, li_identity
 
-__all__ = ["to_nir", "from_nir", "write_nir", "read_nir", "NIRImportError", "CONVENTIONS", "Heaviside", "li_identity"]
+__all__ = [
+    "to_nir",
+    "from_nir",
+    "write_nir",
+    "read_nir",
+    "NIRImportError",
+    "CONVENTIONS",
+    "Heaviside",
+    "li_identity",
+]
 
 
 def _nir():
@@ -123,7 +132,9 @@ def to_nir(module: Any, name: str = "", input_convention: str = "held") -> Any:
     """
     nir = _nir()
     if input_convention not in INPUT_CONVENTIONS:
-        raise ValueError(f"to_nir: input_convention must be one of {list(INPUT_CONVENTIONS)}, got {input_convention!r}.")
+        raise ValueError(
+            f"to_nir: input_convention must be one of {list(INPUT_CONVENTIONS)}, got {input_convention!r}."
+        )
     if class_in_mro(module, "TimedModuleWrapper"):
         module = module.module
     if class_in_mro(module, "SequentialMixin") and not class_in_mro(module, "ResidualMixin"):
@@ -138,7 +149,9 @@ def to_nir(module: Any, name: str = "", input_convention: str = "held") -> Any:
     return nir.NIRGraph(nodes=dict(nodes), edges=edges, metadata={"source": "rockpool"})
 
 
-def write_nir(module_or_graph: Any, filename: Union[str, Path], input_convention: str = "held") -> None:
+def write_nir(
+    module_or_graph: Any, filename: Union[str, Path], input_convention: str = "held"
+) -> None:
     """Write a network (exported with :func:`to_nir`) or a ``nir.NIRGraph`` to a ``.nir`` file.
 
     Example:
@@ -192,7 +205,9 @@ def _read_graph(filename: Union[str, Path]) -> Any:
             f"It may be truncated or written by an incompatible tool; write it again with nir.write."
         ) from None
     if not isinstance(graph, nir.NIRGraph):
-        raise NIRImportError(f"read_nir: file '{path}' holds a single nir.{type(graph).__name__}, not a NIRGraph.")
+        raise NIRImportError(
+            f"read_nir: file '{path}' holds a single nir.{type(graph).__name__}, not a NIRGraph."
+        )
     return graph
 
 
@@ -215,8 +230,12 @@ def _bad_node(path: Path) -> str:
     return ""
 
 
-def read_nir(filename: Union[str, Path], backend: str = "jax", dt: Optional[float] = None,
-             convention: str = "nir") -> Any:
+def read_nir(
+    filename: Union[str, Path],
+    backend: str = "jax",
+    dt: Optional[float] = None,
+    convention: str = "nir",
+) -> Any:
     """Read a ``.nir`` file and build the network (see :func:`from_nir` for the arguments).
 
     Raises:
@@ -226,7 +245,9 @@ def read_nir(filename: Union[str, Path], backend: str = "jax", dt: Optional[floa
     return from_nir(filename, backend=backend, dt=dt, convention=convention)
 
 
-def from_nir(graph: Any, backend: str = "jax", dt: Optional[float] = None, convention: str = "nir") -> Any:
+def from_nir(
+    graph: Any, backend: str = "jax", dt: Optional[float] = None, convention: str = "nir"
+) -> Any:
     """Build a rockpool network from a :class:`nir.NIRGraph` (or a path to a ``.nir`` file).
 
     Args:
@@ -259,5 +280,7 @@ def from_nir(graph: Any, backend: str = "jax", dt: Optional[float] = None, conve
         source = f"file '{graph}', "
         graph = _read_graph(graph)
     if not isinstance(graph, nir.NIRGraph):
-        raise TypeError(f"from_nir: expected a nir.NIRGraph or a filename, got {type(graph).__name__}.")
+        raise TypeError(
+            f"from_nir: expected a nir.NIRGraph or a filename, got {type(graph).__name__}."
+        )
     return import_graph(graph, Ctx(Classes(backend), dt, convention, source))

@@ -11,15 +11,27 @@ from typing import Callable, Dict, Optional, Tuple
 import numpy as np
 
 # - per peer: steps by which the peer's spikes trail ours in each network (see the README)
-SHIFT = {"snntorch": {"ff": 0, "rec": 0, "li": 0}, "norse": {"ff": 0, "rec": 0, "li": 0},
-         "spyx": {"ff": 2, "rec": 2, "li": 1}}
+SHIFT = {
+    "snntorch": {"ff": 0, "rec": 0, "li": 0},
+    "norse": {"ff": 0, "rec": 0, "li": 0},
+    "spyx": {"ff": 2, "rec": 2, "li": 1},
+}
 
 
 # - what the peers cannot read, whoever wrote the file (measured with the peers' own exports too)
 KNOWN = {
-    ("snntorch", "rec"): "snnTorch 1.0 cannot import recurrent graphs, its own included (nirtorch 2.6 GraphModule error)",
-    ("norse", "li"): "Norse 1.1's from_nir has no nir.LI: it drops the node and returns the Affine output",
-    ("spyx", "li"): "Spyx 1.0 reads nir.LI as V = beta V + x, ignoring r and NIR's dt/tau input factor",
+    (
+        "snntorch",
+        "rec",
+    ): "snnTorch 1.0 cannot import recurrent graphs, its own included (nirtorch 2.6 GraphModule error)",
+    (
+        "norse",
+        "li",
+    ): "Norse 1.1's from_nir has no nir.LI: it drops the node and returns the Affine output",
+    (
+        "spyx",
+        "li",
+    ): "Spyx 1.0 reads nir.LI as V = beta V + x, ignoring r and NIR's dt/tau input factor",
 }
 
 
@@ -93,7 +105,9 @@ def check_all(data: Path, x: np.ndarray) -> bool:
             try:
                 theirs, their_v = runner(path, dt)
             except Exception as e:  # noqa: BLE001 - report the peer's failure and go on
-                print(f"  {peer:8s} {kind:3s}: the peer cannot load/run it: {type(e).__name__}: {str(e)[:160]}")
+                print(
+                    f"  {peer:8s} {kind:3s}: the peer cannot load/run it: {type(e).__name__}: {str(e)[:160]}"
+                )
                 if (peer, kind) in KNOWN:
                     print(f"      known peer limitation: {KNOWN[(peer, kind)]}")
                 else:
@@ -113,11 +127,15 @@ def check_all(data: Path, x: np.ndarray) -> bool:
             if kind == "li" and peer != "spyx":
                 err = np.abs(a - b).max() / max(np.abs(b).max(), 1e-12)
                 good = err <= 0.01
-                print(f"  {peer:8s} {kind:3s}: readout max relative error {err:.2e} {'OK' if good else 'DIFFERS'}")
+                print(
+                    f"  {peer:8s} {kind:3s}: readout max relative error {err:.2e} {'OK' if good else 'DIFFERS'}"
+                )
             else:
                 diff = int(np.abs(a - b).sum())
                 good = diff == 0
-                print(f"  {peer:8s} {kind:3s}: {int(b.sum())} spikes, {diff} differ (shift {d}) {'OK' if good else 'DIFFERS'}")
+                print(
+                    f"  {peer:8s} {kind:3s}: {int(b.sum())} spikes, {diff} differ (shift {d}) {'OK' if good else 'DIFFERS'}"
+                )
             if not good and (peer, kind) in KNOWN:
                 print(f"      known peer limitation: {KNOWN[(peer, kind)]}")
                 continue

@@ -53,9 +53,13 @@ def save(name: str, graph, **arrays) -> None:
     import nir
 
     nir.write(str(DATA / f"{name}.nir"), graph, compression=None)  # small files: no chunking
-    np.savez_compressed(DATA / f"{name}.npz", **{k: np.asarray(v, np.float32) for k, v in arrays.items()})
+    np.savez_compressed(
+        DATA / f"{name}.npz", **{k: np.asarray(v, np.float32) for k, v in arrays.items()}
+    )
     counts = arrays["spikes"].sum(axis=1) if "spikes" in arrays else None
-    print(f"  {name}: wrote .nir + .npz; spike counts per output neuron {counts.tolist() if counts is not None else '-'}")
+    print(
+        f"  {name}: wrote .nir + .npz; spike counts per output neuron {counts.tolist() if counts is not None else '-'}"
+    )
 
 
 # ============================================================================ snnTorch
@@ -75,7 +79,11 @@ def snntorch_nets(x: np.ndarray) -> None:
         return snn.Synaptic(
             alpha=torch.tensor(RNG.uniform(0.6, 0.9, n), dtype=torch.float32),
             beta=torch.tensor(RNG.uniform(0.8, 0.95, n), dtype=torch.float32),
-            threshold=torch.ones(n), init_hidden=True, reset_mechanism="zero", reset_delay=False, **kw,
+            threshold=torch.ones(n),
+            init_hidden=True,
+            reset_mechanism="zero",
+            reset_delay=False,
+            **kw,
         )
 
     def linear(n_in, n_out, scale):
@@ -96,7 +104,9 @@ def snntorch_nets(x: np.ndarray) -> None:
         return np.stack(spikes, 1), np.stack(mem, 1)
 
     # - feed-forward
-    net = torch.nn.Sequential(linear(NI, NH, 1.5), synaptic(NH), linear(NH, NO, 1.5), synaptic(NO, output=True))
+    net = torch.nn.Sequential(
+        linear(NI, NH, 1.5), synaptic(NH), linear(NH, NO, 1.5), synaptic(NO, output=True)
+    )
     sp, _ = run(net)
     save("snntorch_ff", export_to_nir(net, torch.zeros(NI)), spikes=sp)
 
@@ -117,21 +127,30 @@ def snntorch_nets(x: np.ndarray) -> None:
     rec = RSynaptic(
         alpha=torch.tensor(RNG.uniform(0.6, 0.9, NH), dtype=torch.float32),
         beta=torch.tensor(RNG.uniform(0.8, 0.95, NH), dtype=torch.float32),
-        threshold=torch.ones(NH), all_to_all=True, linear_features=NH, init_hidden=True,
-        reset_mechanism="zero", reset_delay=False,
+        threshold=torch.ones(NH),
+        all_to_all=True,
+        linear_features=NH,
+        init_hidden=True,
+        reset_mechanism="zero",
+        reset_delay=False,
     )
     with torch.no_grad():
         rec.recurrent.weight.copy_(torch.from_numpy(weights(NH, NH, 1.0)))
         rec.recurrent.bias.zero_()
-    net = torch.nn.Sequential(linear(NI, NH, 1.5), rec, linear(NH, NO, 1.0), synaptic(NO, output=True))
+    net = torch.nn.Sequential(
+        linear(NI, NH, 1.5), rec, linear(NH, NO, 1.0), synaptic(NO, output=True)
+    )
     sp, _ = run(net)
     save("snntorch_rec", export_to_nir(net, torch.zeros(NI)), spikes=sp)
 
     # - leaky-integrator readout: snn.Leaky without reset and with an unreachable threshold
     #   (snnTorch writes it as a nir.LIF); the membrane is the readout
     leaky = snn.Leaky(
-        beta=torch.tensor(RNG.uniform(0.85, 0.95, NO), dtype=torch.float32), threshold=torch.full((NO,), 1e3),
-        init_hidden=True, reset_mechanism="none", output=True,
+        beta=torch.tensor(RNG.uniform(0.85, 0.95, NO), dtype=torch.float32),
+        threshold=torch.full((NO,), 1e3),
+        init_hidden=True,
+        reset_mechanism="none",
+        output=True,
     )
     net = torch.nn.Sequential(linear(NI, NH, 2.5), synaptic(NH), linear(NH, NO, 1.0), leaky)
     sp, mem = run(net)
@@ -152,7 +171,9 @@ def norse_nets(x: np.ndarray) -> None:
         return nt.LIFParameters(
             tau_syn_inv=torch.tensor(1 / RNG.uniform(2e-3, 6e-3, n), dtype=torch.float32),
             tau_mem_inv=torch.tensor(1 / RNG.uniform(8e-3, 2e-2, n), dtype=torch.float32),
-            v_th=torch.ones(n), v_leak=torch.zeros(n), v_reset=torch.zeros(n),
+            v_th=torch.ones(n),
+            v_leak=torch.zeros(n),
+            v_reset=torch.zeros(n),
         )
 
     def linear(n_in, n_out, scale, bias=True):
@@ -176,13 +197,20 @@ def norse_nets(x: np.ndarray) -> None:
         return nt.to_nir(net, torch.zeros(NI), dt=1.0)
 
     # - feed-forward
-    net = nt.SequentialState(linear(NI, NH, 25.0), nt.LIFCell(lif_params(NH), dt=dt), linear(NH, NO, 15.0), nt.LIFCell(lif_params(NO), dt=dt))
+    net = nt.SequentialState(
+        linear(NI, NH, 25.0),
+        nt.LIFCell(lif_params(NH), dt=dt),
+        linear(NH, NO, 15.0),
+        nt.LIFCell(lif_params(NO), dt=dt),
+    )
     save("norse_ff", export(net), spikes=run(net))
 
     # - recurrent: LIFRecurrentCell (Norse 1.1 has no NIR export for it: the graph is written
     #   from the cell's parameters as Norse writes its other nodes, Affine weights, zero bias)
     p = lif_params(NH)
-    p_cell = p._replace(v_leak=torch.tensor(0.0), v_reset=torch.tensor(0.0))  # the cell wants scalars here
+    p_cell = p._replace(
+        v_leak=torch.tensor(0.0), v_reset=torch.tensor(0.0)
+    )  # the cell wants scalars here
     cell = nt.LIFRecurrentCell(NI, NH, p_cell, dt=dt, autapses=True)
     with torch.no_grad():
         cell.input_weights.copy_(torch.from_numpy(weights(NH, NI, 40.0)))
@@ -190,10 +218,14 @@ def norse_nets(x: np.ndarray) -> None:
     out_lin, out_lif = linear(NH, NO, 15.0), nt.LIFCell(lif_params(NO), dt=dt)
     net = nt.SequentialState(cell, out_lin, out_lif)
     sp = run(net)
+
     def cuba(q):  # what Norse's exporter writes for a LIFCell (with tau in seconds, see export())
         return nir.CubaLIF(
-            tau_syn=(1 / q.tau_syn_inv).numpy(), tau_mem=(1 / q.tau_mem_inv).numpy(),
-            r=np.ones_like(q.v_th.numpy()), v_leak=q.v_leak.numpy(), v_threshold=q.v_th.numpy(),
+            tau_syn=(1 / q.tau_syn_inv).numpy(),
+            tau_mem=(1 / q.tau_mem_inv).numpy(),
+            r=np.ones_like(q.v_th.numpy()),
+            v_leak=q.v_leak.numpy(),
+            v_threshold=q.v_th.numpy(),
         )
 
     hidden = cuba(p)
@@ -207,12 +239,28 @@ def norse_nets(x: np.ndarray) -> None:
         "3": cuba(out_lif.p),
         "output": nir.Output(output_type=np.array([NO])),
     }
-    edges = [("input", "0"), ("0", "1"), ("1", "1.w_rec"), ("1.w_rec", "1"), ("1", "2"), ("2", "3"), ("3", "output")]
+    edges = [
+        ("input", "0"),
+        ("0", "1"),
+        ("1", "1.w_rec"),
+        ("1.w_rec", "1"),
+        ("1", "2"),
+        ("2", "3"),
+        ("3", "output"),
+    ]
     save("norse_rec", nir.NIRGraph(nodes=nodes, edges=edges), spikes=sp)
 
     # - leaky-integrator readout (LIBoxCell, written as nir.LI); its output is the membrane
-    li = nt.LIBoxCell(nt.LIBoxParameters(tau_mem_inv=torch.tensor(1 / RNG.uniform(5e-3, 2e-2, NO), dtype=torch.float32), v_leak=torch.zeros(NO)), dt=dt)
-    net = nt.SequentialState(linear(NI, NH, 40.0), nt.LIFCell(lif_params(NH), dt=dt), linear(NH, NO, 5.0), li)
+    li = nt.LIBoxCell(
+        nt.LIBoxParameters(
+            tau_mem_inv=torch.tensor(1 / RNG.uniform(5e-3, 2e-2, NO), dtype=torch.float32),
+            v_leak=torch.zeros(NO),
+        ),
+        dt=dt,
+    )
+    net = nt.SequentialState(
+        linear(NI, NH, 40.0), nt.LIFCell(lif_params(NH), dt=dt), linear(NH, NO, 5.0), li
+    )
     save("norse_li", export(net), vmem=run(net))
 
 
@@ -276,7 +324,9 @@ def spyx_nets(x: np.ndarray) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check-only", action="store_true", help="only run the export checks (rockpool -> peers)")
+    ap.add_argument(
+        "--check-only", action="store_true", help="only run the export checks (rockpool -> peers)"
+    )
     args = ap.parse_args()
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
     DATA.mkdir(parents=True, exist_ok=True)

@@ -79,7 +79,9 @@ def _step_general(i, v, s, x_t, n_t, a, b, bias, th, w_rec, spk, euler, v_reset)
     return i, v, s_new, vp, r
 
 
-def lif_scan(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, record, euler=False, v_reset=None):
+def lif_scan(
+    x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, record, euler=False, v_reset=None
+):
     """Reference evolution with ``lax.scan`` (time-major); differentiated by plain autodiff.
 
     Shapes: ``x`` (B, T, N, S); ``noise`` (B, T, N) or ``None``; ``i0`` (B, N, S); ``v0``, ``s0``
@@ -94,7 +96,9 @@ def lif_scan(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes
         i, v, s = carry
         x_t, n_t = xt
         if general:
-            i, v, s, vp, r = _step_general(i, v, s, x_t, n_t, a, b, bias, th, w_rec, spk, euler, v_reset)
+            i, v, s, vp, r = _step_general(
+                i, v, s, x_t, n_t, a, b, bias, th, w_rec, spk, euler, v_reset
+            )
         else:
             i, v, s, vp, r = _step_core(i, v, s, x_t, n_t, a, b, bias, th, w_rec, spk)
         out = (s, i, v, r) if record else s
@@ -206,7 +210,9 @@ def _make_lif_vjp(sur: Surrogate, width: float, max_spikes: Any, has_rec: bool, 
     return lif
 
 
-def lif_evolve(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, record, euler=False, v_reset=None):
+def lif_evolve(
+    x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, record, euler=False, v_reset=None
+):
     """Evolve batched LIF neurons; the custom-VJP kernel unless a record or a non-default option
     (``euler``, ``v_reset``) is asked for.
 
@@ -221,7 +227,9 @@ def lif_evolve(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spik
     if record or euler or v_reset is not None:
         if x.ndim == 3:
             x = x[..., None]
-        return lif_scan(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, record, euler, v_reset)
+        return lif_scan(
+            x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, record, euler, v_reset
+        )
     f = _make_lif_vjp(sur, float(width), max_spikes, w_rec is not None, noise is not None)
     if x.ndim == 3:
         # - One synapse per neuron: the loop works on (B, N) arrays, with no synapse axis

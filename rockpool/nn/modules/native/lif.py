@@ -224,7 +224,10 @@ class _LIFBase(Module):
         if reset_mode == "to_value":
             self.v_reset = Parameter(v_reset, "thresholds", init_func=np.zeros, shape=(n_out,))
         elif v_reset is not None:
-            raise ValueError(f"{cls}: 'v_reset' is only used with reset_mode='to_value' (got reset_mode={reset_mode!r}).")
+            raise ValueError(
+                f"{cls}: 'v_reset' is only used with reset_mode='to_value' (got reset_mode={reset_mode!r}). "
+                f"Pass reset_mode='to_value' to reset to v_reset, or drop v_reset."
+            )
         if w_rec is not None or has_rec:
             if w_rec is not None and tuple(np.shape(w_rec)) != (n_out, n_in):
                 raise ValueError(
