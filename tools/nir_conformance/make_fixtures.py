@@ -302,7 +302,7 @@ def spyx_nets(x: np.ndarray) -> None:
         return np.swapaxes(np.asarray(outs), 0, 1), states
 
     # - feed-forward
-    model = snn.Sequential(linear(NI, NH, 2.5), cuba(NH), linear(NH, NO, 2.0), cuba(NO))
+    model = snn.Sequential(linear(NI, NH, 4.0), cuba(NH), linear(NH, NO, 3.0), cuba(NO))
     sp, _ = run(model)
     save("spyx_ff", snir.to_nir(model, shape_in, shape_out, dt=1), spikes=sp)
 
