@@ -369,3 +369,29 @@ def test_round_trip_keeps_lif_max_spikes_and_noise(tmp_path):
         np.testing.assert_array_equal(np.asarray(back(x)[0]), ref)
     assert from_nir(to_nir(Rate(2, noise_std=0.1)), backend="native").noise_std == 0.1
     assert float(from_nir(to_nir(LIFJax(2, noise_std=0.2))).noise_std) == pytest.approx(0.2)
+
+
+def test_for_snntorch_export_keeps_the_network_in_snntorchs_time_base():
+    """dt = 1e-3 network, exponential steps: the file satisfies snnTorch's reader (dt = 1e-4,
+    w_in = tau_syn/dt, r = tau_mem/dt) and reads back as the same network."""
+    rng = np.random.default_rng(0)
+    kw = dict(reset_mode="to_value", max_spikes_per_dt=1)
+    net = Sequential(
+        Linear((8, 10), weight=rng.normal(0, 1.2, (8, 10))),
+        LIF(10, tau_mem=0.02, tau_syn=0.005, has_rec=True, w_rec=rng.normal(0, 0.5, (10, 10)), **kw),
+        Linear((10, 4), weight=rng.normal(0, 1.0, (10, 4)), has_bias=True, bias=rng.normal(0, 0.1, 4)),
+        LIF(4, tau_mem=0.03, tau_syn=0.01, **kw),
+    )
+    x = (rng.random((2, 150, 8)) < 0.3).astype(float)
+    ref = net(x)[0]
+    g = to_nir(net, for_snntorch=True)
+    for node in (g.nodes["1_LIF"], g.nodes["3_LIF"]):
+        np.testing.assert_allclose(node.w_in * 1e-4 / node.tau_syn, 1.0)
+        np.testing.assert_allclose(node.r, node.tau_mem / 1e-4)
+        assert node.metadata["dt"] == 1e-4 and node.metadata["rockpool_dt"] == 1e-3
+    np.testing.assert_allclose(1 - 1e-4 / g.nodes["1_LIF"].tau_syn, np.exp(-1e-3 / 0.005))
+    out = from_nir(g, backend="native", convention="snntorch")(x)[0]
+    assert ref.sum() > 50
+    np.testing.assert_array_equal(out, ref)
+    with pytest.raises(ValueError, match="cannot be folded"):
+        to_nir(LIF(2), for_snntorch=True)  # nothing in front to fold exp(-dt/tau_syn) into

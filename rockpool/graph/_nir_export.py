@@ -329,3 +329,69 @@ def rockpool_module_from_meta(
         tau = _m(meta, "tau", where)
         return C.ExpSyn((tau.size,), tau=tau, dt=dt)
     return None
+
+
+# ---------------------------------------------------------------------------------------------- snnTorch
+SNNTORCH_DT = 1e-4  # snnTorch 1.0 hard-codes this time step when it reads or writes NIR
+
+
+def for_snntorch(graph: Any) -> Any:
+    """Rewrite an exported graph (in place) so that snnTorch 1.0 reads it as the same network.
+
+    snnTorch steps every node with ``dt = 1e-4`` s and accepts a ``CubaLIF`` only with ``w_in =
+    tau_syn / dt`` and ``r = tau_mem / dt``. So: every time constant is rescaled by ``1e-4 / dt``
+    (the per-step decays, hence the discrete network, are unchanged; the node metadata records the
+    real ``dt`` as ``"rockpool_dt"``), and a ``w_in`` factor other than ``tau_syn / dt`` (our
+    exponential step's ``exp(-dt/tau_syn)``) is folded into the weight nodes that feed the neuron,
+    its recurrent weights included. The rockpool metadata is dropped: the file is read back with
+    ``convention="snntorch"``.
+    """
+    import nir
+
+    for name, node in list(graph.nodes.items()):
+        meta = dict(getattr(node, "metadata", None) or {})
+        if isinstance(node, nir.NIRGraph):
+            for_snntorch(node)
+            continue
+        if "dt" not in meta or not isinstance(node, (nir.CubaLIF, nir.LIF, nir.IF, nir.LI, nir.I)):
+            continue
+        dt = float(np.asarray(meta["dt"]))
+        scale = SNNTORCH_DT / dt
+        if isinstance(node, nir.CubaLIF):
+            factor = _f64(node.w_in) * dt / _f64(node.tau_syn)
+            if not np.allclose(factor, 1.0, rtol=1e-12, atol=0):
+                _fold_into_inputs(graph, name, factor)
+                node.w_in = _f64(node.tau_syn) / dt
+            node.tau_syn = _f64(node.tau_syn) * scale
+            node.tau_mem = _f64(node.tau_mem) * scale
+        elif isinstance(node, (nir.LIF, nir.LI)):
+            node.tau = _f64(node.tau) * scale
+        elif isinstance(node, (nir.IF, nir.I)):
+            node.r = _f64(node.r) / scale  # dv/dt = r x: the same increment per step
+        node.metadata = {
+            "dt": SNNTORCH_DT,
+            "rockpool_dt": dt,
+            "input_convention": meta.get("input_convention", "held"),
+        }
+    return graph
+
+
+def _fold_into_inputs(graph: Any, name: str, factor: np.ndarray) -> None:
+    """Multiply the rows (outputs) of every weight node feeding ``name`` by ``factor``."""
+    import nir
+
+    feeders = [a for a, b in graph.edges if b == name]
+    for f in feeders:
+        w = graph.nodes[f]
+        if not isinstance(w, (nir.Linear, nir.Affine)) or [b for a, b in graph.edges if a == f] != [
+            name
+        ]:
+            raise ValueError(
+                f"to_nir(for_snntorch=True): neuron node '{name}' is fed by '{f}' (nir.{type(w).__name__}), "
+                f"not by weights of its own, so its input factor exp(-dt/tau_syn) cannot be folded; "
+                f"snnTorch needs w_in = tau_syn/dt. Put a Linear layer in front, or use "
+                f"LIF(integration='euler')."
+            )
+        w.weight = _f64(w.weight) * factor[:, None]
+        if isinstance(w, nir.Affine):
+            w.bias = _f64(w.bias) * factor

@@ -89,6 +89,7 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from rockpool.graph._nir_export import INPUT_CONVENTIONS, class_in_mro, export_chain, export_module
+from rockpool.graph._nir_export import for_snntorch as for_snntorch_
 from rockpool.graph._nir_import import Classes, Ctx, import_graph
 from rockpool.graph._nir_nodes import CONVENTIONS, Heaviside, NIRImportError, li_identity
 
@@ -110,7 +111,9 @@ def _nir():
     return require("nir", "nir")
 
 
-def to_nir(module: Any, name: str = "", input_convention: str = "held") -> Any:
+def to_nir(
+    module: Any, name: str = "", input_convention: str = "held", for_snntorch: bool = False
+) -> Any:
     """Export a rockpool network as a :class:`nir.NIRGraph`.
 
     Args:
@@ -118,6 +121,12 @@ def to_nir(module: Any, name: str = "", input_convention: str = "held") -> Any:
         name: Name for a single-module export (default: the module's class name).
         input_convention: ``"held"`` (default; what snnTorch, Norse and Spyx read) or
             ``"dirac"`` (a spike is a pulse of area one; input gains scaled by ``dt``).
+        for_snntorch: Write the file in snnTorch's time base (``dt = 1e-4``, time constants
+            rescaled, ``exp(-dt/tau_syn)`` folded into the weights) so that snnTorch 1.0 reads
+            any ``LIF`` network, whatever its ``dt`` (see
+            :func:`~rockpool.graph._nir_export.for_snntorch`). snnTorch resets to ``v_reset`` and
+            emits one spike per step: ``LIF(reset_mode="to_value", max_spikes_per_dt=1)`` layers
+            then run identically there. Read such a file back with ``convention="snntorch"``.
 
     Returns:
         A ``nir.NIRGraph`` with ``input`` and ``output`` nodes.
@@ -146,11 +155,21 @@ def to_nir(module: Any, name: str = "", input_convention: str = "held") -> Any:
     nodes.update(part.nodes)
     nodes["output"] = nir.Output(output_type=np.array([module.size_out]))
     edges = [("input", part.entry)] + list(part.edges) + [(part.exit, "output")]
-    return nir.NIRGraph(nodes=dict(nodes), edges=edges, metadata={"source": "rockpool"})
+    graph = nir.NIRGraph(nodes=dict(nodes), edges=edges, metadata={"source": "rockpool"})
+    if for_snntorch:
+        if input_convention != "held":
+            raise ValueError(
+                "to_nir: for_snntorch=True needs input_convention='held' (snnTorch's)."
+            )
+        for_snntorch_(graph)
+    return graph
 
 
 def write_nir(
-    module_or_graph: Any, filename: Union[str, Path], input_convention: str = "held"
+    module_or_graph: Any,
+    filename: Union[str, Path],
+    input_convention: str = "held",
+    for_snntorch: bool = False,
 ) -> None:
     """Write a network (exported with :func:`to_nir`) or a ``nir.NIRGraph`` to a ``.nir`` file.
 
@@ -166,7 +185,9 @@ def write_nir(
     if isinstance(module_or_graph, nir.NIRGraph):
         graph = module_or_graph
     else:
-        graph = to_nir(module_or_graph, input_convention=input_convention)
+        graph = to_nir(
+            module_or_graph, input_convention=input_convention, for_snntorch=for_snntorch
+        )
     nir.write(str(filename), graph)
 
 

@@ -140,4 +140,35 @@ def check_all(data: Path, x: np.ndarray) -> bool:
                 print(f"      known peer limitation: {KNOWN[(peer, kind)]}")
                 continue
             ok &= bool(good)
+    ok &= _check_native_in_snntorch(x, tmp)
     return ok
+
+
+def _check_native_in_snntorch(x: np.ndarray, tmp: Path) -> bool:
+    """A rockpool-built network (dt = 1e-3, exponential steps, recurrent hidden layer) written with
+    for_snntorch=True runs identically in snnTorch (feed-forward part: snnTorch cannot import
+    recurrent graphs)."""
+    from rockpool.graph import write_nir
+    from rockpool.nn.combinators import Sequential
+    from rockpool.nn.modules import LIF, Linear
+
+    rng = np.random.default_rng(5)
+    kw = dict(reset_mode="to_value", max_spikes_per_dt=1)
+    net = Sequential(
+        Linear(
+            (8, 10), weight=rng.normal(0, 1.2, (8, 10)), has_bias=True, bias=rng.normal(0, 0.1, 10)
+        ),
+        LIF(10, tau_mem=np.linspace(0.01, 0.03, 10), tau_syn=0.005, **kw),
+        Linear((10, 4), weight=rng.normal(0, 1.0, (10, 4))),
+        LIF(4, tau_mem=0.03, tau_syn=0.01, **kw),
+    )
+    ours = net(x.astype(np.float64))[0]
+    path = tmp / "rockpool_native_for_snntorch.nir"
+    write_nir(net, path, for_snntorch=True)
+    theirs, _ = _snntorch_run(path, x)
+    diff = int(np.abs(theirs - ours).sum())
+    print(
+        f"  snntorch rockpool-built (dt=1e-3, exp steps, for_snntorch=True): {int(ours.sum())} spikes, "
+        f"{diff} differ {'OK' if diff == 0 else 'DIFFERS'}"
+    )
+    return diff == 0
