@@ -68,7 +68,9 @@ def test_lif_maps_to_cubalif_with_documented_convention():
     node = to_nir(mod).nodes["LIFJax"]
     assert isinstance(node, nir.CubaLIF)
     a, b = np.exp(-dt / 0.01), np.exp(-dt / 0.04)
-    np.testing.assert_allclose(1 - dt / node.tau_syn, a, rtol=1e-7)  # Euler decay == our decay (float32 tau)
+    np.testing.assert_allclose(
+        1 - dt / node.tau_syn, a, rtol=1e-7
+    )  # Euler decay == our decay (float32 tau)
     np.testing.assert_allclose(1 - dt / node.tau_mem, b, rtol=1e-7)
     np.testing.assert_allclose(node.w_in, a * node.tau_syn / dt)  # I = a (I + x)
     np.testing.assert_allclose(node.r, node.tau_mem / dt)
@@ -78,7 +80,15 @@ def test_lif_maps_to_cubalif_with_documented_convention():
     assert node.metadata["rockpool_class"] == "LIF" and node.metadata["dt"] == dt
     assert node.metadata["reset_mode"] == "subtract" and node.metadata["input_convention"] == "held"
     # - forward-Euler LIF (as imported from the peers): snnTorch's exact convention
-    eul = LIF(3, tau_mem=0.04, tau_syn=0.01, dt=dt, integration="euler", reset_mode="to_value", v_reset=-0.1)
+    eul = LIF(
+        3,
+        tau_mem=0.04,
+        tau_syn=0.01,
+        dt=dt,
+        integration="euler",
+        reset_mode="to_value",
+        v_reset=-0.1,
+    )
     node = to_nir(eul).nodes["LIF"]
     np.testing.assert_allclose(node.tau_syn, 0.01)
     np.testing.assert_allclose(node.w_in * dt / node.tau_syn, 1.0)  # snnTorch's w_scale == 1
@@ -110,8 +120,16 @@ def test_export_runs_identically_under_nir_equations():
     """Our export, stepped with NIR's equations (held spikes, forward Euler), gives our spikes."""
     dt = 1e-3
     rng = np.random.default_rng(7)
-    lif = LIF(4, tau_mem=[0.01, 0.02, 0.03, 0.05], tau_syn=0.004, threshold=0.8, dt=dt, max_spikes_per_dt=1,
-              reset_mode="to_value", v_reset=0.0)
+    lif = LIF(
+        4,
+        tau_mem=[0.01, 0.02, 0.03, 0.05],
+        tau_syn=0.004,
+        threshold=0.8,
+        dt=dt,
+        max_spikes_per_dt=1,
+        reset_mode="to_value",
+        v_reset=0.0,
+    )
     x = rng.random((120, 4)) * 0.6
     node = to_nir(lif).nodes["LIF"]
     np.testing.assert_array_equal(_simulate_cubalif(node, x, dt), lif(x)[0][0])
@@ -138,18 +156,26 @@ def test_three_layer_spiking_net_round_trip_through_file(tmp_path, rec):
     out2, _, rec2 = back(x, record=True)
     assert float(np.sum(out)) > 0 and float(np.sum(rec1["1_LIFJax_output"])) > 0  # non-trivial
     np.testing.assert_array_equal(np.asarray(out), np.asarray(out2))
-    np.testing.assert_array_equal(np.asarray(rec1["3_LIFJax"]["vmem"]), np.asarray(rec2["3_LIFJax"]["vmem"]))
+    np.testing.assert_array_equal(
+        np.asarray(rec1["3_LIFJax"]["vmem"]), np.asarray(rec2["3_LIFJax"]["vmem"])
+    )
     # - The file also loads as a plain NIR graph with the expected structure
     g = nir.read(str(path))
     assert isinstance(g.nodes["1_LIFJax"], nir.CubaLIF)
     assert ("3_LIFJax.w_rec" in g.nodes) == rec
     if rec:
-        assert ("3_LIFJax", "3_LIFJax.w_rec") in g.edges and ("3_LIFJax.w_rec", "3_LIFJax") in g.edges
+        assert ("3_LIFJax", "3_LIFJax.w_rec") in g.edges and (
+            "3_LIFJax.w_rec",
+            "3_LIFJax",
+        ) in g.edges
 
 
 def test_native_round_trip_and_cross_backend():
     rng = np.random.default_rng(2)
-    net = Sequential(Linear((3, 4), weight=rng.normal(0, 0.5, (3, 4))), LIF(4, tau_syn=0.01, threshold=0.3, has_rec=True))
+    net = Sequential(
+        Linear((3, 4), weight=rng.normal(0, 0.5, (3, 4))),
+        LIF(4, tau_syn=0.01, threshold=0.3, has_rec=True),
+    )
     g = to_nir(net)
     back = from_nir(g, backend="native")
     assert type(back).__name__ == "ModSequential" and isinstance(back[1], LIF)
@@ -174,7 +200,9 @@ def test_expsyn_and_rate_round_trip(jax):
     x = _spikes(30, 3)
     np.testing.assert_allclose(np.asarray(back(x)[0]), np.asarray(syn(x)[0]), rtol=1e-6)
 
-    rate = (RateJax if jax else Rate)(3, tau=0.05, bias=0.1, threshold=0.2, activation_func="sigmoid", has_rec=True)
+    rate = (RateJax if jax else Rate)(
+        3, tau=0.05, bias=0.1, threshold=0.2, activation_func="sigmoid", has_rec=True
+    )
     node = to_nir(rate).nodes[type(rate).__name__]
     assert isinstance(node, nir.LI) and node.metadata["activation"] == "sigmoid"
     np.testing.assert_array_equal(node.r, 1.0)
@@ -235,7 +263,9 @@ def test_export_errors_name_the_module():
 
 def test_lif_with_several_synapses_per_neuron_exports_a_summing_layer():
     rng = np.random.default_rng(5)
-    lif = LIF((6, 2), tau_syn=[0.01, 0.03], threshold=0.5, has_rec=True, w_rec=rng.normal(0, 0.3, (2, 6)))
+    lif = LIF(
+        (6, 2), tau_syn=[0.01, 0.03], threshold=0.5, has_rec=True, w_rec=rng.normal(0, 0.3, (2, 6))
+    )
     g = to_nir(lif)
     summing = g.nodes["LIF.synapses"].weight
     assert summing.tolist() == [[1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1]]
@@ -258,7 +288,11 @@ def test_import_of_foreign_cubalif_folds_the_gain():
     w = np.arange(6, dtype=float).reshape(n, 2)
     # - w_in = 2 tau_syn / dt, r = tau_mem / dt: each held unit input raises I by 2, V by I
     cuba = nir.CubaLIF(
-        tau_syn=tau_syn, tau_mem=tau_mem, r=tau_mem / dt, v_leak=np.zeros(n), v_threshold=np.ones(n),
+        tau_syn=tau_syn,
+        tau_mem=tau_mem,
+        r=tau_mem / dt,
+        v_leak=np.zeros(n),
+        v_threshold=np.ones(n),
         w_in=2 * tau_syn / dt,
     )
     net = from_nir(_graph(nir.Affine(weight=w, bias=np.ones(n)), cuba), dt=dt)
@@ -277,8 +311,12 @@ def test_foreign_cubalif_runs_nir_equations():
     """A foreign CubaLIF (reset to v_reset, strong input) gives NIR's spikes: one per step at most."""
     dt = 1e-3
     node = nir.CubaLIF(
-        tau_syn=np.array([0.002, 0.005]), tau_mem=np.array([0.01, 0.02]), r=np.array([8.0, 30.0]),
-        v_leak=np.array([0.1, 0.0]), v_threshold=np.array([1.0, 0.5]), v_reset=np.array([-0.2, 0.1]),
+        tau_syn=np.array([0.002, 0.005]),
+        tau_mem=np.array([0.01, 0.02]),
+        r=np.array([8.0, 30.0]),
+        v_leak=np.array([0.1, 0.0]),
+        v_threshold=np.array([1.0, 0.5]),
+        v_reset=np.array([-0.2, 0.1]),
         w_in=np.array([3.0, 9.0]),
     )
     x = np.random.default_rng(3).random((150, 2)) * 3.0
@@ -295,8 +333,18 @@ def test_scale_node_imports_as_diagonal_linear():
 
 
 def test_unrepresentable_nodes_raise_naming_the_node():
-    conv = nir.Conv1d(input_shape=4, weight=np.ones((2, 2, 3)), stride=1, padding=0, dilation=1, groups=1, bias=np.zeros(2))
-    with pytest.raises(ValueError, match=r"node '.*' is a nir.Conv1d, which rockpool cannot represent") as e:
+    conv = nir.Conv1d(
+        input_shape=4,
+        weight=np.ones((2, 2, 3)),
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups=1,
+        bias=np.zeros(2),
+    )
+    with pytest.raises(
+        ValueError, match=r"node '.*' is a nir.Conv1d, which rockpool cannot represent"
+    ) as e:
         from_nir(_graph(conv))
     assert "Supported nodes" in str(e.value)
 
@@ -378,8 +426,12 @@ def test_for_snntorch_export_keeps_the_network_in_snntorchs_time_base():
     kw = dict(reset_mode="to_value", max_spikes_per_dt=1)
     net = Sequential(
         Linear((8, 10), weight=rng.normal(0, 1.2, (8, 10))),
-        LIF(10, tau_mem=0.02, tau_syn=0.005, has_rec=True, w_rec=rng.normal(0, 0.5, (10, 10)), **kw),
-        Linear((10, 4), weight=rng.normal(0, 1.0, (10, 4)), has_bias=True, bias=rng.normal(0, 0.1, 4)),
+        LIF(
+            10, tau_mem=0.02, tau_syn=0.005, has_rec=True, w_rec=rng.normal(0, 0.5, (10, 10)), **kw
+        ),
+        Linear(
+            (10, 4), weight=rng.normal(0, 1.0, (10, 4)), has_bias=True, bias=rng.normal(0, 0.1, 4)
+        ),
         LIF(4, tau_mem=0.03, tau_syn=0.01, **kw),
     )
     x = (rng.random((2, 150, 8)) < 0.3).astype(float)

@@ -5,6 +5,8 @@ import h5py
 import nir
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rockpool.graph import from_nir, read_nir, to_nir, write_nir
 from rockpool.graph.nir import NIRImportError
@@ -333,3 +335,40 @@ def test_bad_convention_and_backend():
 def test_errors_are_value_errors():
     assert issubclass(NIRImportError, ValueError)
     assert from_nir(_graph(nir.Linear(weight=np.eye(2)))).size_in == 2
+
+
+@given(
+    tau_syn=st.floats(1e-3, 0.05),
+    tau_mem=st.floats(1e-3, 0.05),
+    w_in=st.floats(0.1, 20.0),
+    r=st.floats(0.1, 50.0),
+    v_leak=st.floats(-1.0, 1.0),
+    dirac=st.booleans(),
+)
+def test_property_foreign_cubalif_membrane_follows_nir_equations(
+    tau_syn, tau_mem, w_in, r, v_leak, dirac
+):
+    """Any CubaLIF (below threshold): the membrane is NIR's held-spike forward-Euler solution."""
+    node = nir.CubaLIF(
+        tau_syn=np.array([tau_syn]),
+        tau_mem=np.array([tau_mem]),
+        r=np.array([r]),
+        v_leak=np.array([v_leak]),
+        v_threshold=np.array([1e9]),
+        w_in=np.array([w_in]),
+    )
+    x = _x(40, 1, seed=4)
+    i = v = 0.0
+    ref = []
+    for t in range(40):
+        i = i + DT / tau_syn * (-i + w_in * x[t, 0])
+        v = v + DT / tau_mem * (v_leak - v + r * i)
+        ref.append(v)
+    if dirac:  # the same node written in the Dirac convention
+        node.w_in = node.w_in * DT
+        node.metadata = {"input_convention": "dirac", "dt": DT}
+    net = from_nir(_graph(node), backend="native", dt=DT)
+    _, _, rec = net(x, record=True)
+    # - the LIF's record (a diagonal Linear in front carries the gain unless it is 1)
+    vmem = rec["vmem"] if "vmem" in rec else rec[list(net.modules())[-1]]["vmem"]
+    np.testing.assert_allclose(vmem[0, :, 0], ref, rtol=1e-9, atol=1e-12)
