@@ -49,8 +49,8 @@ convention     dt      how the file's parameters are read
 ``"snntorch"`` 1e-4    as ``"nir"`` (snnTorch writes ``w_in = tau_syn/dt``, ``r = tau_mem/dt``
                        with ``dt = 1e-4`` hard-coded, on export and on import)
 ``"norse"``    1e-3    Norse's ``LIFCell``: the input jumps the synaptic current by ``w_in * x``
-                       (not held), and the membrane sees the current one step later: Norse's
-                       spikes come one step later per ``CubaLIF`` layer. ``LI`` as ``"nir"``.
+                       (not held); the rest as ``"nir"`` (forward Euler, reset to ``v_reset``,
+                       same step). ``LI`` (``LIBoxCell``) as ``"nir"``.
 ``"spyx"``     1.0     Spyx ignores ``w_in``, ``r``, ``v_leak`` and ``v_reset``: ``I = alpha I +
                        x``, ``V = beta V + I``, subtractive reset, ``LI``: ``V = beta V + x``;
                        Spyx emits each spike one step after the crossing (one step per layer);
