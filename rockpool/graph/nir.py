@@ -1,52 +1,73 @@
-r"""Import and export networks in the Neural Intermediate Representation (NIR).
+r"""Import and export networks in the Neuromorphic Intermediate Representation (NIR).
 
 Needs the optional package ``nir`` (``pip install 'rockpool[nir]'``).
 
-* :func:`to_nir` turns a rockpool network into a :class:`nir.NIRGraph`;
-* :func:`from_nir` builds a network from a :class:`nir.NIRGraph` (JAX modules by default,
-  ``backend="native"`` for NumPy modules);
-* :func:`write_nir` / :func:`read_nir` save and load ``.nir`` (HDF5) files via ``nir.write`` /
-  ``nir.read``.
+* :func:`to_nir` turns a rockpool network into a :class:`nir.NIRGraph`; :func:`write_nir` writes
+  it to a ``.nir`` (HDF5) file.
+* :func:`from_nir` builds a network from a graph or a file (JAX modules by default,
+  ``backend="native"`` for NumPy modules); :func:`read_nir` reads a file.
 
 Structure
 ---------
-``Sequential`` (and ``FFwdStack``) networks become flat chains of NIR nodes named
-``"<submodule>"`` (nested networks: ``"<outer>.<inner>"``), joined by edges, plus ``input`` and
-``output`` nodes. A ``Residual`` block becomes a nested :class:`nir.NIRGraph` whose ``input`` node
-feeds both the chain and, directly, its ``output`` node (NIR adds the signals that arrive at a
-node). Recurrent weights ``w_rec`` become a ``nir.Linear`` node ``"<layer>.w_rec"`` with edges
-``layer -> layer.w_rec -> layer``. Importing reverses all of this.
+``Sequential`` (and ``FFwdStack``) networks become chains of NIR nodes named ``"<submodule>"``
+(nested networks: ``"<outer>.<inner>"``) between ``input`` and ``output`` nodes; a ``Residual``
+block becomes a nested graph whose ``input`` node also feeds its ``output`` node; recurrent weights
+``w_rec`` become a ``nir.Linear`` node ``"<layer>.w_rec"`` with edges ``layer -> layer.w_rec ->
+layer``. On import, recurrence written with ``nir.Linear`` or with ``nir.Affine`` with a zero bias
+(snnTorch) is recognised, also inside nested recurrent subgraphs (Spyx).
 
-Dynamics: continuous-time NIR vs discrete-time rockpool
--------------------------------------------------------
-NIR describes neurons as ODEs in continuous time; rockpool steps them with step ``dt``, applying
-input *as impulses*: a value ``x`` arriving in one step is a Dirac pulse of area ``x``. With
-``S(t)`` such an impulse train, the rockpool models are the exact solutions (synapses) and
-per-step updates (membranes) of:
+Semantics of NIR neuron nodes
+-----------------------------
+NIR nodes are ODEs in continuous time, e.g. ``CubaLIF``: :math:`\tau_{syn}\dot I = -I + w_{in}
+S(t)`, :math:`\tau_{mem}\dot V = (v_{leak} - V) + r I`, a spike when :math:`V > v_{threshold}`,
+then :math:`V \leftarrow v_{reset}`. Simulators step them with a time step ``dt``. The
+conventions (measured with snnTorch 1.0, Norse 1.1 and Spyx 1.0):
 
-* ``LIF`` <-> ``nir.CubaLIF``: :math:`\tau_{syn} \dot I = -I + w_{in} S`,
-  :math:`\tau_{mem} \dot V = (v_{leak} - V) + r I`, with
-  ``w_in = tau_syn`` (a unit impulse raises ``I`` by 1), ``r = tau_mem / dt`` (``V`` gains the
-  current once per step), ``v_leak = bias * tau_mem / dt``, ``v_threshold = threshold``,
-  ``v_reset = 0``. rockpool resets *subtractively* (``V -= threshold`` per spike); NIR's reset to
-  ``v_reset`` differs when ``V`` overshoots the threshold, which other tools should know.
-  On import a general gain ``g = (w_in / tau_syn) * (r * dt / tau_mem)`` other than 1 is folded
-  into the preceding ``Linear`` (or a diagonal ``Linear`` is inserted) and into ``w_rec``.
-* ``ExpSyn`` <-> ``nir.LI`` with ``tau = tau``, ``r = tau`` (unit jump per unit impulse),
-  ``v_leak = 0``. On import a gain ``r / tau`` other than 1 is folded as above.
-* ``Rate`` <-> ``nir.LI`` with ``r = 1``, ``v_leak = bias`` (:math:`\tau \dot x = -x + i + b`,
-  which rockpool integrates with forward Euler). NIR has no rectifier, so the activation and
-  threshold travel in the node's ``metadata`` (``rockpool_class``, ``activation``,
-  ``threshold``): other tools see the leaky integrator only.
-* ``Linear`` <-> ``nir.Linear`` (no bias) / ``nir.Affine`` (bias). NIR weights are
-  ``(N_out, N_in)``, the transpose of ours. ``nir.Scale`` imports as a diagonal ``Linear``.
+* **Spike amplitude.** *Held* (default): an input value ``x`` in one step is held for the whole
+  step (so ``w_in = tau_syn / dt`` makes one spike raise ``I`` by one); what snnTorch and Norse's
+  importer assume. *Dirac* (``to_nir(..., input_convention="dirac")``): a spike is a pulse of area
+  one (``w_in = tau_syn`` for the same effect); all input gains (``w_in``, and ``r`` of nodes
+  without synapse) are ``dt`` times the held ones. Our exports record it in the node metadata.
+* **Discretisation.** All three peers use forward Euler (decay ``1 - dt/tau``; the input added
+  after the decay); imported neurons do the same (``LIF(integration="euler")``). Our default
+  ``LIF`` uses ``exp(-dt/tau)``; its export writes the time constant whose Euler step is that
+  decay, ``tau' = dt / (1 - exp(-dt/tau))``, so the peers reproduce our steps.
+* **Reset.** ``v_reset`` is honoured (``LIF(reset_mode="to_value")``); at most one spike per step
+  (``max_spikes_per_dt=1``). Our subtractive reset is written with ``v_reset = 0`` and
+  ``metadata["reset_mode"] = "subtract"`` (NIR cannot say "subtract").
+* **Threshold test.** The peers spike when ``V > threshold``, we when ``V >= threshold``: outputs
+  differ only if ``V`` lands exactly on the threshold.
+* **dt.** NIR files do not carry ``dt``. Ours record it in each neuron node's metadata (which wins
+  on import); otherwise ``from_nir(dt=...)``, or the convention's default.
 
-Every exported neuron node carries ``metadata={"rockpool_class": ..., "dt": dt}`` (plus
-``noise_std``, and ``max_spikes_per_dt`` for LIF, which NIR cannot express); ``dt`` from the
-metadata wins over the ``dt`` argument of :func:`from_nir`, so a round trip of our own export
-rebuilds the same network, with the same outputs. NIR nodes with no rockpool equivalent
-(``LIF`` without synapse, ``IF``, ``I``, ``CubaLI``, ``Threshold``, convolutions, pooling,
-``Delay``, ``Flatten``; also ``Instant`` / ``Softmax`` on export) raise an error naming them.
+``from_nir(..., convention=...)`` runs a file the way the peer that wrote it runs it:
+
+=============  ======  ==========================================================================
+convention     dt      how the file's parameters are read
+=============  ======  ==========================================================================
+``"nir"``      1e-3    NIR's meaning, held spikes, forward Euler (= snnTorch's and Norse's importers)
+``"snntorch"`` 1e-4    as ``"nir"`` (snnTorch writes ``w_in = tau_syn/dt``, ``r = tau_mem/dt``
+                       with ``dt = 1e-4`` hard-coded, on export and on import)
+``"norse"``    1e-3    Norse's ``LIFCell``: the input jumps the synaptic current by ``w_in * x``
+                       (not held); the rest as ``"nir"`` (forward Euler, reset to ``v_reset``,
+                       same step). ``LI`` (``LIBoxCell``) as ``"nir"``.
+``"spyx"``     1.0     Spyx ignores ``w_in``, ``r``, ``v_leak`` and ``v_reset``: ``I = alpha I +
+                       x``, ``V = beta V + I``, subtractive reset, ``LI``: ``V = beta V + x``;
+                       Spyx emits each spike one step after the crossing (one step per layer);
+                       its recurrent subgraphs feed the input straight to the neuron.
+=============  ======  ==========================================================================
+
+Node mapping: ``CubaLIF`` -> ``LIF`` (euler, one spike per step, reset to ``v_reset``), ``LIF`` /
+``IF`` -> ``LIF`` with ``tau_syn = dt`` (no synapse) / also ``tau_mem = inf``, ``LI`` -> ``Rate``
+with an identity activation (:func:`~rockpool.graph._nir_nodes.li_identity`), ``I`` -> ``ExpSyn``
+with ``tau = inf``, ``Threshold`` -> ``Instant`` (Heaviside), ``Linear`` / ``Affine`` / ``Scale``
+-> ``Linear``. Input gains (``w_in``, ``r``, ``dt/tau``) are folded into the preceding weights.
+Our own exports carry the exact module parameters in their metadata, so a round trip rebuilds the
+same network with identical outputs.
+
+Errors: every problem with a file or graph (missing, not HDF5, truncated, not a NIR graph, shapes
+that do not chain, unsupported nodes, NaN or wrongly shaped parameters) raises
+:class:`NIRImportError` (a ``ValueError``) naming the file, the node and what to do.
 
 Example:
     >>> from rockpool.nn.modules import LinearJax, LIFJax
@@ -63,11 +84,25 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 
-__all__ = ["to_nir", "from_nir", "write_nir", "read_nir"]
+from rockpool.graph._nir_export import INPUT_CONVENTIONS, class_in_mro, export_chain, export_module
+from rockpool.graph._nir_export import for_snntorch as for_snntorch_
+from rockpool.graph._nir_import import Classes, Ctx, import_graph
+from rockpool.graph._nir_nodes import CONVENTIONS, Heaviside, NIRImportError, li_identity
+
+__all__ = [
+    "to_nir",
+    "from_nir",
+    "write_nir",
+    "read_nir",
+    "NIRImportError",
+    "CONVENTIONS",
+    "Heaviside",
+    "li_identity",
+]
 
 
 def _nir():
@@ -76,178 +111,22 @@ def _nir():
     return require("nir", "nir")
 
 
-def _f64(x: Any) -> np.ndarray:
-    return np.array(x, dtype=np.float64)
-
-
-def _label(mod: Any) -> str:
-    return mod.full_name.strip()
-
-
-# ============================================================================ export
-class _Part:
-    """A piece of flat NIR graph: nodes, edges, and the names of its entry and exit nodes."""
-
-    def __init__(self, nodes: Dict[str, Any], edges: List[Tuple[str, str]], entry: str, exit: str):
-        self.nodes, self.edges, self.entry, self.exit = nodes, edges, entry, exit
-
-
-def _class_in_mro(mod: Any, *names: str) -> bool:
-    return any(k.__name__ in names and k.__module__.startswith("rockpool.") for k in type(mod).__mro__)
-
-
-def _export(mod: Any, name: str) -> _Part:
-    nir = _nir()
-    if _class_in_mro(mod, "Linear", "LinearJax"):
-        w = _f64(mod.weight).T
-        if "bias" in mod._registry:
-            node = nir.Affine(weight=w, bias=_f64(mod.bias))
-        else:
-            node = nir.Linear(weight=w)
-        return _Part({name: node}, [], name, name)
-
-    if _class_in_mro(mod, "LIF", "LIFJax"):
-        dt = float(mod.dt)
-        tau_mem = _f64(mod.tau_mem)
-        tau_syn = _f64(mod.tau_syn)
-        n_in, n_out = mod.size_in, mod.size_out
-        n_syn = n_in // n_out
-        if n_syn != 1 and not np.all(tau_syn == tau_syn[:, :1]):
-            raise ValueError(
-                f"to_nir: {_label(mod)} has {n_syn} synapses per neuron with different tau_syn, but "
-                f"nir.CubaLIF has one synapse per neuron. Give each neuron's synapses one tau_syn, or "
-                f"use a layer of shape (N, N)."
-            )
-        tau_syn = tau_syn[:, 0].copy()
-        k = tau_mem / dt
-        node = nir.CubaLIF(
-            tau_syn=tau_syn,
-            tau_mem=tau_mem,
-            r=k.copy(),
-            v_leak=_f64(mod.bias) * k,
-            v_threshold=_f64(mod.threshold),
-            v_reset=np.zeros(n_out),
-            w_in=tau_syn.copy(),
-            metadata={
-                "rockpool_class": "LIF",
-                "dt": dt,
-                "reset": "subtractive",
-                "max_spikes_per_dt": float(np.asarray(mod.max_spikes_per_dt)),
-                "noise_std": float(np.asarray(mod.noise_std)),
-            },
-        )
-        if n_syn == 1:
-            return _with_rec(mod, name, node)
-        # - Synapses sharing a time constant add up: input channel j feeds neuron j // n_syn
-        summing = np.kron(np.eye(n_out), np.ones((1, n_syn)))  # (Nout, Nin), NIR layout
-        syn = f"{name}.synapses"
-        nodes = {syn: nir.Linear(weight=summing), name: node}
-        edges = [(syn, name)]
-        if "w_rec" in mod._registry:
-            rec = f"{name}.w_rec"
-            nodes[rec] = nir.Linear(weight=(_f64(mod.w_rec) @ summing.T).T)
-            edges += [(name, rec), (rec, name)]
-        return _Part(nodes, edges, syn, name)
-
-    if _class_in_mro(mod, "ExpSyn", "ExpSynJax"):
-        tau = np.broadcast_to(_f64(mod.tau), (mod.size_out,)).copy()
-        node = nir.LI(
-            tau=tau,
-            r=tau.copy(),
-            v_leak=np.zeros_like(tau),
-            metadata={"rockpool_class": "ExpSyn", "dt": float(mod.dt)},
-        )
-        return _Part({name: node}, [], name, name)
-
-    if _class_in_mro(mod, "Rate", "RateJax"):
-        from rockpool.graph.convert import _activation_name
-
-        act = _activation_name(mod.act_fn)
-        if not isinstance(act, str):
-            raise ValueError(
-                f"to_nir: {_label(mod)} uses a custom activation {act!r}, which NIR cannot express. "
-                f"Use activation_func='relu', 'sigmoid' or 'tanh'."
-            )
-        tau = _f64(mod.tau)
-        node = nir.LI(
-            tau=tau,
-            r=np.ones_like(tau),
-            v_leak=_f64(mod.bias),
-            metadata={
-                "rockpool_class": "Rate",
-                "dt": float(mod.dt),
-                "activation": act,
-                "threshold": _f64(mod.threshold),
-                "noise_std": float(np.asarray(mod.noise_std)),
-            },
-        )
-        return _with_rec(mod, name, node)
-
-    if _class_in_mro(mod, "ResidualMixin"):
-        inner = _export_chain(mod, "", False)
-        nodes = OrderedDict(inner.nodes)
-        n = mod.size_in
-        nodes["input"] = nir.Input(input_type=np.array([n]))
-        nodes["output"] = nir.Output(output_type=np.array([n]))
-        edges = list(inner.edges) + [("input", inner.entry), (inner.exit, "output"), ("input", "output")]
-        sub = nir.NIRGraph(nodes=dict(nodes), edges=edges, metadata={"rockpool_class": "Residual"})
-        return _Part({name: sub}, [], name, name)
-
-    if _class_in_mro(mod, "FFwdStackMixin"):
-        return _export_chain(mod, name + ".", True)
-
-    if _class_in_mro(mod, "SequentialMixin"):
-        return _export_chain(mod, name + ".", False)
-
-    raise ValueError(
-        f"to_nir: {_label(mod)} ({type(mod).__name__}) has no NIR equivalent. NIR export supports "
-        f"Linear, LIF, ExpSyn, Rate (and their Jax twins), Sequential, FFwdStack and Residual."
-    )
-
-
-def _with_rec(mod: Any, name: str, node: Any) -> _Part:
-    nir = _nir()
-    nodes = {name: node}
-    edges: List[Tuple[str, str]] = []
-    if "w_rec" in mod._registry:
-        rec = f"{name}.w_rec"
-        nodes[rec] = nir.Linear(weight=_f64(mod.w_rec).T)
-        edges = [(name, rec), (rec, name)]
-    return _Part(nodes, edges, name, name)
-
-
-def _export_chain(mod: Any, prefix: str, weights: bool) -> _Part:
-    subs = list(mod.modules().items())
-    if not subs:
-        raise ValueError(f"to_nir: {_label(mod)} has no submodules.")
-    nir = _nir()
-    nodes: Dict[str, Any] = OrderedDict()
-    edges: List[Tuple[str, str]] = []
-    prev: Optional[_Part] = None
-    first: Optional[_Part] = None
-    for i, (sub_name, sub) in enumerate(subs):
-        if weights and prev is not None:  # a weight joins each part to the one before
-            wname = f"{prefix}weight_{i - 1}"
-            nodes[wname] = nir.Linear(weight=_f64(getattr(mod, f"weight_{i - 1}")).T)
-            edges.append((prev.exit, wname))
-            prev = _Part({}, [], wname, wname)
-        part = _export(sub, prefix + sub_name)
-        nodes.update(part.nodes)
-        edges.extend(part.edges)
-        if prev is not None:
-            edges.append((prev.exit, part.entry))
-        first = first or part
-        prev = part
-    assert first is not None and prev is not None  # `subs` is not empty
-    return _Part(nodes, edges, first.entry, prev.exit)
-
-
-def to_nir(module: Any, name: str = "") -> Any:
+def to_nir(
+    module: Any, name: str = "", input_convention: str = "held", for_snntorch: bool = False
+) -> Any:
     """Export a rockpool network as a :class:`nir.NIRGraph`.
 
     Args:
         module: A supported module or network (see the module docstring for the mapping).
         name: Name for a single-module export (default: the module's class name).
+        input_convention: ``"held"`` (default; what snnTorch, Norse and Spyx read) or
+            ``"dirac"`` (a spike is a pulse of area one; input gains scaled by ``dt``).
+        for_snntorch: Write the file in snnTorch's time base (``dt = 1e-4``, time constants
+            rescaled, ``exp(-dt/tau_syn)`` folded into the weights) so that snnTorch 1.0 reads
+            any ``LIF`` network, whatever its ``dt`` (see
+            :func:`~rockpool.graph._nir_export.for_snntorch`). snnTorch resets to ``v_reset`` and
+            emits one spike per step: ``LIF(reset_mode="to_value", max_spikes_per_dt=1)`` layers
+            then run identically there. Read such a file back with ``convention="snntorch"``.
 
     Returns:
         A ``nir.NIRGraph`` with ``input`` and ``output`` nodes.
@@ -261,293 +140,168 @@ def to_nir(module: Any, name: str = "") -> Any:
         (3, 2)
     """
     nir = _nir()
-    if _class_in_mro(module, "TimedModuleWrapper"):
+    if input_convention not in INPUT_CONVENTIONS:
+        raise ValueError(
+            f"to_nir: input_convention must be one of {list(INPUT_CONVENTIONS)}, got {input_convention!r}."
+        )
+    if class_in_mro(module, "TimedModuleWrapper"):
         module = module.module
-    if _class_in_mro(module, "SequentialMixin") and not _class_in_mro(module, "ResidualMixin"):
-        part = _export_chain(module, "", _class_in_mro(module, "FFwdStackMixin"))
+    if class_in_mro(module, "SequentialMixin") and not class_in_mro(module, "ResidualMixin"):
+        part = export_chain(module, "", class_in_mro(module, "FFwdStackMixin"), input_convention)
     else:
-        part = _export(module, name or module.class_name)
+        part = export_module(module, name or module.class_name, input_convention)
     nodes = OrderedDict()
     nodes["input"] = nir.Input(input_type=np.array([module.size_in]))
     nodes.update(part.nodes)
     nodes["output"] = nir.Output(output_type=np.array([module.size_out]))
     edges = [("input", part.entry)] + list(part.edges) + [(part.exit, "output")]
-    return nir.NIRGraph(nodes=dict(nodes), edges=edges, metadata={"source": "rockpool"})
+    graph = nir.NIRGraph(nodes=dict(nodes), edges=edges, metadata={"source": "rockpool"})
+    if for_snntorch:
+        if input_convention != "held":
+            raise ValueError(
+                "to_nir: for_snntorch=True needs input_convention='held' (snnTorch's)."
+            )
+        for_snntorch_(graph)
+    return graph
 
 
-def write_nir(module_or_graph: Any, filename: Union[str, Path]) -> None:
-    """Write a network (exported with :func:`to_nir`) or a ``nir.NIRGraph`` to a ``.nir`` file."""
+def write_nir(
+    module_or_graph: Any,
+    filename: Union[str, Path],
+    input_convention: str = "held",
+    for_snntorch: bool = False,
+) -> None:
+    """Write a network (exported with :func:`to_nir`) or a ``nir.NIRGraph`` to a ``.nir`` file.
+
+    Example:
+        >>> import tempfile, os
+        >>> from rockpool.nn.modules import LIF
+        >>> path = os.path.join(tempfile.mkdtemp(), "lif.nir")
+        >>> write_nir(LIF(3), path)
+        >>> type(read_nir(path, backend="native")).__name__
+        'LIF'
+    """
     nir = _nir()
-    graph = module_or_graph if isinstance(module_or_graph, nir.NIRGraph) else to_nir(module_or_graph)
+    if isinstance(module_or_graph, nir.NIRGraph):
+        graph = module_or_graph
+    else:
+        graph = to_nir(
+            module_or_graph, input_convention=input_convention, for_snntorch=for_snntorch
+        )
     nir.write(str(filename), graph)
 
 
-def read_nir(filename: Union[str, Path], backend: str = "jax", dt: float = 1e-3) -> Any:
-    """Read a ``.nir`` file and build the network (see :func:`from_nir` for the arguments)."""
+def _read_graph(filename: Union[str, Path]) -> Any:
+    """``nir.read`` with every file problem turned into one :class:`NIRImportError`."""
     nir = _nir()
-    return from_nir(nir.read(str(filename)), backend=backend, dt=dt)
+    import h5py
 
-
-# ============================================================================ import
-def _meta(node: Any) -> Dict[str, Any]:
-    out = {}
-    for k, v in (getattr(node, "metadata", None) or {}).items():
-        if isinstance(v, bytes):
-            v = v.decode("utf8")
-        elif isinstance(v, np.ndarray) and v.dtype.kind in "SO" and v.ndim == 0:
-            v = v.item()
-            v = v.decode("utf8") if isinstance(v, bytes) else v
-        out[k] = v
-    return out
-
-
-class _Classes:
-    def __init__(self, backend: str):
-        import rockpool.nn.modules as M
-
-        if backend == "jax":
-            self.Linear, self.LIF, self.ExpSyn, self.Rate = M.LinearJax, M.LIFJax, M.ExpSynJax, M.RateJax
-        elif backend in ("native", "numpy"):
-            self.Linear, self.LIF, self.ExpSyn, self.Rate = M.Linear, M.LIF, M.ExpSyn, M.Rate
-        else:
-            raise ValueError(f"from_nir: backend must be 'jax' or 'native', got {backend!r}.")
-        from rockpool.nn.combinators import Residual, Sequential
-
-        self.Sequential, self.Residual = Sequential, Residual
-
-
-class _Scale:
-    """A pending diagonal input gain, folded into the previous Linear where possible."""
-
-    def __init__(self, gain: np.ndarray):
-        self.gain = gain
-
-
-def _is_one(g: np.ndarray) -> bool:
-    return bool(np.all(g == 1.0))
-
-
-def _unsupported(name: str, node: Any, why: str = "") -> ValueError:
-    return ValueError(
-        f"from_nir: node '{name}' is a nir.{type(node).__name__}, which rockpool cannot represent"
-        f"{': ' + why if why else ''}. Supported nodes: Linear, Affine, Scale, CubaLIF, LI, and "
-        f"NIRGraph subgraphs (Sequential / Residual structure)."
-    )
-
-
-def _import_node(name: str, node: Any, rec: Optional[Any], C: _Classes, dt_default: float) -> List[Any]:
-    """Modules (and pending gains) for one NIR node; ``rec`` is its recurrent Linear, if any."""
-    nir = _nir()
-    meta = _meta(node)
-    dt = float(meta.get("dt", dt_default))
-    if isinstance(node, (nir.Linear, nir.Affine)):
-        w = _f64(node.weight)
-        if w.ndim != 2:
-            raise _unsupported(name, node, f"weight has {w.ndim} dimensions, expected 2")
-        bias = _f64(node.bias) if isinstance(node, nir.Affine) else None
-        if bias is not None:
-            return [C.Linear(w.T.shape, weight=w.T, bias=np.broadcast_to(bias, (w.shape[0],)).copy())]
-        return [C.Linear(w.T.shape, weight=w.T)]
-    if isinstance(node, nir.Scale):
-        s = _f64(node.scale).reshape(-1)
-        return [C.Linear((s.size, s.size), weight=np.diag(s))]
-    if isinstance(node, nir.CubaLIF):
-        tau_mem = _f64(node.tau_mem).reshape(-1)
-        n = tau_mem.size
-        tau_syn = np.broadcast_to(_f64(node.tau_syn).reshape(-1), (n,)).copy()
-        if np.any(_f64(node.v_reset) != 0):
-            raise _unsupported(name, node, "v_reset must be 0 (rockpool resets by subtracting the threshold)")
-        k = tau_mem / dt
-        gain = (np.broadcast_to(_f64(node.w_in).reshape(-1), (n,)) / tau_syn) * (
-            np.broadcast_to(_f64(node.r).reshape(-1), (n,)) / k
+    path = Path(filename)
+    if not path.exists():
+        raise NIRImportError(f"read_nir: file '{path}' does not exist. Check the path.")
+    if path.is_dir():
+        raise NIRImportError(f"read_nir: '{path}' is a directory, not a .nir file.")
+    try:
+        with h5py.File(str(path), "r") as f:
+            keys = set(f.keys())
+    except OSError as e:
+        with open(path, "rb") as fh:
+            signed = fh.read(8) == b"\x89HDF\r\n\x1a\n"  # the HDF5 signature
+        what = "truncated or corrupt" if signed else "not an HDF5 file"
+        raise NIRImportError(
+            f"read_nir: file '{path}' is {what} ({e}); a .nir file is HDF5 written by nir.write. "
+            f"Write it again (rockpool.graph.write_nir or nir.write)."
+        ) from None
+    if "node" not in keys:
+        raise NIRImportError(
+            f"read_nir: file '{path}' is an HDF5 file but not a NIR graph (no 'node' group; groups: "
+            f"{sorted(keys)}). Write it with nir.write or rockpool.graph.write_nir."
         )
-        kwargs = dict(
-            tau_mem=tau_mem,
-            tau_syn=tau_syn.reshape(n, 1),
-            bias=np.broadcast_to(_f64(node.v_leak).reshape(-1), (n,)) / k,
-            threshold=np.broadcast_to(_f64(node.v_threshold).reshape(-1), (n,)).copy(),
-            dt=dt,
+    try:
+        # - no type check here: shapes are checked on import, with messages naming the nodes
+        graph = nir.read(str(path), type_check=False)
+    except Exception as e:  # noqa: BLE001 - nir raises many kinds; all mean "not a valid graph"
+        raise NIRImportError(
+            f"read_nir: file '{path}' is not a valid NIR graph{_bad_node(path)}: {type(e).__name__}: {e}. "
+            f"It may be truncated or written by an incompatible tool; write it again with nir.write."
+        ) from None
+    if not isinstance(graph, nir.NIRGraph):
+        raise NIRImportError(
+            f"read_nir: file '{path}' holds a single nir.{type(graph).__name__}, not a NIRGraph."
         )
-        if meta.get("rockpool_class") == "LIF":  # our own export: restore what NIR cannot express
-            for key in ("max_spikes_per_dt", "noise_std"):
-                if key in meta:
-                    kwargs[key] = float(np.asarray(meta[key]))
-        if rec is not None:
-            kwargs.update(has_rec=True, w_rec=_f64(rec.weight).T * gain[None, :])
-        mod = C.LIF((n, n), **kwargs)
-        return [mod] if _is_one(gain) else [_Scale(gain), mod]
-    if isinstance(node, nir.LI):
-        tau = _f64(node.tau).reshape(-1)
-        n = tau.size
-        r = np.broadcast_to(_f64(node.r).reshape(-1), (n,))
-        v_leak = np.broadcast_to(_f64(node.v_leak).reshape(-1), (n,)).copy()
-        if meta.get("rockpool_class") == "Rate":
-            if np.any(r != 1):
-                raise _unsupported(name, node, "a rockpool Rate node needs r = 1")
-            kwargs = dict(
-                tau=tau,
-                bias=v_leak,
-                threshold=np.broadcast_to(_f64(meta.get("threshold", 0.0)), (n,)).copy(),
-                activation_func=str(meta.get("activation", "relu")),
-                dt=dt,
-            )
-            if "noise_std" in meta:
-                kwargs["noise_std"] = float(np.asarray(meta["noise_std"]))
-            if rec is not None:
-                kwargs.update(has_rec=True, w_rec=_f64(rec.weight).T)
-            return [C.Rate((n,), **kwargs)]
-        if rec is not None:
-            raise _unsupported(name, node, "a leaky integrator with recurrent weights")
-        if np.any(v_leak != 0):
-            raise _unsupported(name, node, "v_leak must be 0 for a synapse (ExpSyn)")
-        gain = r / tau
-        mod = C.ExpSyn((n,), tau=tau, dt=dt)
-        return [mod] if _is_one(gain) else [_Scale(gain), mod]
-    if isinstance(node, nir.NIRGraph):
-        return [_import_graph(node, C, dt_default, name)]
-    raise _unsupported(name, node)
+    return graph
 
 
-def _fold(items: List[Any], C: _Classes) -> List[Any]:
-    """Fold pending gains into the preceding Linear, or make them diagonal Linear layers."""
-    out: List[Any] = []
-    for it in items:
-        if isinstance(it, _Scale):
-            prev = out[-1] if out else None
-            if prev is not None and _is_linear(prev):
-                w = np.asarray(prev.weight, dtype=np.float64) * it.gain[None, :]
-                kw = {"weight": w}
-                if "bias" in prev._registry:
-                    kw["bias"] = np.asarray(prev.bias, dtype=np.float64) * it.gain
-                out[-1] = type(prev)(w.shape, **kw)
-            else:
-                out.append(C.Linear((it.gain.size, it.gain.size), weight=np.diag(it.gain)))
-        else:
-            out.append(it)
-    return out
+def _bad_node(path: Path) -> str:
+    """``", node 'name' (nir.Kind)"`` for the first node nir cannot build, or ``""``."""
+    import h5py
+    import nir
+    from nir.serialization import hdf2dict
+
+    try:
+        with h5py.File(str(path), "r") as f:
+            nodes = hdf2dict(f["node"]).get("nodes", {})
+    except Exception:  # noqa: BLE001 - nothing more to say than the caller's message
+        return ""
+    for name, d in nodes.items():
+        try:
+            nir.dict2NIRNode(dict(d, type_check=False) if d.get("type") == "NIRGraph" else d)
+        except Exception:  # noqa: BLE001
+            return f" (node '{name}', nir.{d.get('type', '?')}: its parameters do not fit together)"
+    return ""
 
 
-def _is_linear(mod: Any) -> bool:
-    return _class_in_mro(mod, "Linear", "LinearJax")
+def read_nir(
+    filename: Union[str, Path],
+    backend: str = "jax",
+    dt: Optional[float] = None,
+    convention: str = "nir",
+) -> Any:
+    """Read a ``.nir`` file and build the network (see :func:`from_nir` for the arguments).
+
+    Raises:
+        NIRImportError: If the file is missing, not HDF5, truncated, not a NIR graph, or holds a
+            graph rockpool cannot represent; the message names the file and node.
+    """
+    return from_nir(filename, backend=backend, dt=dt, convention=convention)
 
 
-def _import_graph(graph: Any, C: _Classes, dt: float, where: str = "") -> Any:
-    nir = _nir()
-    nodes = dict(graph.nodes)
-    edges = [(str(a), str(b)) for a, b in graph.edges]
-    inputs = [k for k, v in nodes.items() if isinstance(v, nir.Input)]
-    outputs = [k for k, v in nodes.items() if isinstance(v, nir.Output)]
-    ctx = f" in subgraph '{where}'" if where else ""
-    if len(inputs) != 1 or len(outputs) != 1:
-        raise ValueError(
-            f"from_nir: a graph{ctx} needs exactly one Input and one Output node (got inputs "
-            f"{inputs}, outputs {outputs})."
-        )
-    inp, outp = inputs[0], outputs[0]
-    succ: Dict[str, List[str]] = {k: [] for k in nodes}
-    pred: Dict[str, List[str]] = {k: [] for k in nodes}
-    for a, b in edges:
-        if a not in nodes or b not in nodes:
-            raise ValueError(f"from_nir: edge ({a!r}, {b!r}){ctx} names a node that does not exist.")
-        succ[a].append(b)
-        pred[b].append(a)
-
-    # - Recurrent weights: a Linear node read from and written to one neuron node only
-    rec_of: Dict[str, Any] = {}
-    folded = set()
-    for k, v in nodes.items():
-        if isinstance(v, nir.Linear) and len(pred[k]) == 1 and succ[k] == pred[k]:
-            owner = pred[k][0]
-            if owner != k and isinstance(nodes[owner], (nir.CubaLIF, nir.LI)):
-                rec_of[owner] = v
-                folded.add(k)
-    for k in folded:
-        owner = pred[k][0]
-        succ[owner] = [s for s in succ[owner] if s != k]
-        pred[owner] = [p for p in pred[owner] if p != k]
-        del succ[k], pred[k]
-
-    # - Residual pattern: the input feeds the output directly as well as the chain
-    skip = outp in succ[inp] and len(succ[inp]) == 2
-    if skip:
-        succ[inp] = [s for s in succ[inp] if s != outp]
-        pred[outp] = [p for p in pred[outp] if p != inp]
-
-    # - The rest must be a chain input -> ... -> output
-    chain: List[str] = []
-    cur = inp
-    seen = {inp}
-    while True:
-        nxt = succ[cur]
-        if len(nxt) != 1:
-            raise ValueError(
-                f"from_nir: node '{cur}'{ctx} has {len(nxt)} outgoing edges {nxt}; rockpool imports "
-                f"chains (Sequential), residual blocks and recurrent loops, not general branching graphs."
-            )
-        cur = nxt[0]
-        if len(pred[cur]) != 1:
-            raise ValueError(
-                f"from_nir: node '{cur}'{ctx} has {len(pred[cur])} incoming edges {pred[cur]}; "
-                f"rockpool imports chains (Sequential), residual blocks and recurrent loops."
-            )
-        if cur == outp:
-            break
-        if cur in seen:
-            raise ValueError(f"from_nir: the graph{ctx} has a cycle through node '{cur}'.")
-        seen.add(cur)
-        chain.append(cur)
-    unused = set(succ) - seen - {outp}
-    if unused:
-        raise ValueError(f"from_nir: nodes {sorted(unused)}{ctx} are not on the path from input to output.")
-    if not chain:
-        raise ValueError(f"from_nir: the graph{ctx} has no computational nodes.")
-
-    items: List[Any] = []
-    for k in chain:
-        items.extend(_import_node(k, nodes[k], rec_of.get(k), C, dt))
-    mods = _fold(items, C)
-    names = [k.replace(".", "_") for k in chain]
-    if len(mods) == len(chain):
-        named = OrderedDict(zip(_unique(names), mods, strict=True))
-    else:
-        named = OrderedDict((f"{i}_{type(m).__name__}", m) for i, m in enumerate(mods))
-    if skip:
-        return C.Residual(named)
-    if len(mods) == 1 and not where:
-        return mods[0]
-    return C.Sequential(named)
-
-
-def _unique(names: List[str]) -> List[str]:
-    out, seen = [], set()
-    for n in names:
-        m, i = n, 1
-        while m in seen:
-            m = f"{n}_{i}"
-            i += 1
-        seen.add(m)
-        out.append(m)
-    return out
-
-
-def from_nir(graph: Any, backend: str = "jax", dt: float = 1e-3) -> Any:
+def from_nir(
+    graph: Any, backend: str = "jax", dt: Optional[float] = None, convention: str = "nir"
+) -> Any:
     """Build a rockpool network from a :class:`nir.NIRGraph` (or a path to a ``.nir`` file).
 
     Args:
         graph: The graph, or a filename.
-        backend: ``"jax"`` (default: LinearJax, LIFJax, ExpSynJax, RateJax) or ``"native"``
-            (NumPy: Linear, LIF, ExpSyn, Rate).
-        dt: Time step in seconds for neuron nodes whose metadata does not give one.
+        backend: ``"jax"`` (default: LinearJax, LIFJax, ...) or ``"native"`` (NumPy modules).
+        dt: Time step in seconds for neuron nodes whose metadata does not give one (default: the
+            convention's, see :data:`CONVENTIONS`).
+        convention: How the file's neuron parameters are meant: ``"nir"`` (default),
+            ``"snntorch"``, ``"norse"`` or ``"spyx"`` (see the module docstring). Ignored for
+            nodes exported by rockpool, which are rebuilt exactly.
 
     Returns:
         A single module (one-node graph) or a ``Sequential`` / ``Residual`` network.
 
     Raises:
-        ValueError: Naming the NIR node (or graph structure) that rockpool cannot represent.
+        NIRImportError: Naming the file, the node and what rockpool cannot represent.
+
+    Example:
+        >>> import nir, numpy as np
+        >>> g = nir.NIRGraph.from_list(nir.Linear(weight=np.ones((2, 3))),
+        ...     nir.CubaLIF(tau_syn=np.full(2, 5e-3), tau_mem=np.full(2, 1e-2), r=np.full(2, 10.0),
+        ...                 v_leak=np.zeros(2), v_threshold=np.ones(2), w_in=np.full(2, 5.0)))
+        >>> net = from_nir(g)
+        >>> [type(m).__name__ for m in net.modules().values()]
+        ['LinearJax', 'LIFJax']
     """
     nir = _nir()
+    source = ""
     if isinstance(graph, (str, Path)):
-        graph = nir.read(str(graph))
+        source = f"file '{graph}', "
+        graph = _read_graph(graph)
     if not isinstance(graph, nir.NIRGraph):
-        raise TypeError(f"from_nir: expected a nir.NIRGraph or a filename, got {type(graph).__name__}.")
-    return _import_graph(graph, _Classes(backend), float(dt))
+        raise TypeError(
+            f"from_nir: expected a nir.NIRGraph or a filename, got {type(graph).__name__}."
+        )
+    return import_graph(graph, Ctx(Classes(backend), dt, convention, source))

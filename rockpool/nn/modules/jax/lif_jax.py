@@ -31,7 +31,7 @@ from rockpool.nn.modules.jax.surrogates import (
     step_pwl,
     surrogate_derivatives,
 )
-from rockpool.nn.modules.native.lif import _LIFBase, lif_shape
+from rockpool.nn.modules.native.lif import INTEGRATIONS, _LIFBase, check_mode, decays, lif_shape
 from rockpool.parameters import SimulationParameter, State
 
 __all__ = ["LIFJax", "step_pwl", "lif_shape"]
@@ -56,19 +56,51 @@ def _step_core(i, v, s, x_t, n_t, a, b, bias, th, w_rec, spk):
     return i, v, s_new, vp, r
 
 
-def lif_scan(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, record):
+def _step_general(i, v, s, x_t, n_t, a, b, bias, th, w_rec, spk, euler, v_reset):
+    """One step with the non-default options: ``euler`` (input added after the decay) and / or a
+    reset to ``v_reset`` (``None``: subtractive). Only traced when one of them is asked for."""
+    r = (s @ w_rec).reshape(i.shape) if w_rec is not None else None
+    inp = x_t if r is None else x_t + r
+    i = i * a + inp if euler else (i + inp) * a
+    vp = v * b + (jnp.sum(i, axis=-1) if i.ndim == 3 else i) + bias
+    if n_t is not None:
+        vp = vp + n_t
+    s_new = spk(vp)
+    if v_reset is None:
+        v = vp - s_new * th
+    else:
+        # - h: 1 where the neuron spiked (any count). The value is v_reset where h = 1; the
+        #   spike's surrogate gradient enters as in the subtractive reset (-threshold per spike),
+        #   which keeps the backward pass as stable as the default's (a factor (v_reset - vp)
+        #   there grows without bound for strongly driven neurons).
+        h = s_new / lax.stop_gradient(jnp.maximum(s_new, 1.0))
+        hs = lax.stop_gradient(h)
+        v = vp + hs * (v_reset - vp) - (h - hs) * th
+    return i, v, s_new, vp, r
+
+
+def lif_scan(
+    x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, record, euler=False, v_reset=None
+):
     """Reference evolution with ``lax.scan`` (time-major); differentiated by plain autodiff.
 
     Shapes: ``x`` (B, T, N, S); ``noise`` (B, T, N) or ``None``; ``i0`` (B, N, S); ``v0``, ``s0``
-    (B, N). Returns ``spikes (B, T, N), (i, v, s) final, record dict (or {})``.
+    (B, N). ``euler`` / ``v_reset`` select the non-default update order and reset (see
+    ``_step_general``). Returns ``spikes (B, T, N), (i, v, s) final, record dict (or {})``.
     """
     spk = lambda vp: spike(vp, th, sur, width, max_spikes)
     xs = (jnp.swapaxes(x, 0, 1), None if noise is None else jnp.swapaxes(noise, 0, 1))
+    general = euler or v_reset is not None
 
     def body(carry, xt):
         i, v, s = carry
         x_t, n_t = xt
-        i, v, s, vp, r = _step_core(i, v, s, x_t, n_t, a, b, bias, th, w_rec, spk)
+        if general:
+            i, v, s, vp, r = _step_general(
+                i, v, s, x_t, n_t, a, b, bias, th, w_rec, spk, euler, v_reset
+            )
+        else:
+            i, v, s, vp, r = _step_core(i, v, s, x_t, n_t, a, b, bias, th, w_rec, spk)
         out = (s, i, v, r) if record else s
         return (i, v, s), out
 
@@ -178,19 +210,26 @@ def _make_lif_vjp(sur: Surrogate, width: float, max_spikes: Any, has_rec: bool, 
     return lif
 
 
-def lif_evolve(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, record):
-    """Evolve batched LIF neurons; the custom-VJP kernel unless a record is asked for.
+def lif_evolve(
+    x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, record, euler=False, v_reset=None
+):
+    """Evolve batched LIF neurons; the custom-VJP kernel unless a record or a non-default option
+    (``euler``, ``v_reset``) is asked for.
 
     Same arguments and results as :func:`lif_scan`, except that ``x`` may also be ``(B, T, N)``
-    (one synapse per neuron) when ``record`` is ``False``.
+    (one synapse per neuron) when ``record`` is ``False`` and the options are the defaults.
     """
     if x.shape[1] == 0:  # no time steps: nothing happens
         sp = jnp.zeros(x.shape[:2] + v0.shape[1:], v0.dtype)
         isyn = jnp.zeros(x.shape[:2] + i0.shape[1:], i0.dtype)
         rec = {"irec": isyn, "isyn": isyn, "vmem": sp, "spikes": sp} if record else {}
         return sp, (i0, v0, s0), rec
-    if record:
-        return lif_scan(x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, True)
+    if record or euler or v_reset is not None:
+        if x.ndim == 3:
+            x = x[..., None]
+        return lif_scan(
+            x, noise, i0, v0, s0, a, b, bias, th, w_rec, sur, width, max_spikes, record, euler, v_reset
+        )
     f = _make_lif_vjp(sur, float(width), max_spikes, w_rec is not None, noise is not None)
     if x.ndim == 3:
         # - One synapse per neuron: the loop works on (B, N) arrays, with no synapse axis
@@ -246,6 +285,9 @@ class LIFJax(_LIFBase, JaxModule):
         spiking_input: bool = False,
         spiking_output: bool = True,
         rng_key: Any = None,
+        reset_mode: str = "subtract",
+        v_reset: Any = None,
+        integration: str = "exp",
     ):
         """
         Args:
@@ -266,6 +308,15 @@ class LIFJax(_LIFBase, JaxModule):
                 non-integer values).
             spiking_output: Whether the output is spiking (default ``True``).
             rng_key: Initial JAX PRNG key (default: drawn from NumPy's global RNG).
+            reset_mode: ``"subtract"`` (default: ``V -= S * threshold``) or ``"to_value"``
+                (``V = v_reset`` after a spike; the reset of NIR, snnTorch and Norse neurons). Its
+                surrogate gradient is that of the subtractive reset (``-threshold`` per spike);
+                ``v_reset`` gets the gradient of the neurons that spiked.
+            v_reset: Reset potential for ``reset_mode="to_value"`` (scalar or ``(Nout,)``;
+                default 0; a trainable Parameter).
+            integration: ``"exp"`` (default: ``I = (I + x) exp(-dt/tau_syn)``, ``V = exp(-dt/tau_mem)
+                V + I``) or ``"euler"`` (``I = (1 - dt/tau_syn) I + x``, ``V = (1 - dt/tau_mem) V +
+                I``: the forward-Euler convention of snnTorch, Norse and Spyx).
         """
 
         def register_surrogate() -> None:
@@ -280,6 +331,7 @@ class LIFJax(_LIFBase, JaxModule):
         self._init_lif(
             shape, tau_mem, tau_syn, bias, threshold, has_rec, w_rec, weight_init_func, noise_std,
             dt, max_spikes_per_dt, spiking_input, spiking_output, rng_key, register_surrogate,
+            reset_mode, v_reset, integration,
         )
 
     def _init_rng(self, rng_key: Any) -> None:
@@ -314,8 +366,9 @@ class LIFJax(_LIFBase, JaxModule):
         # - (B, T, Nin) -> (B, T, Nout, n_syn); the fast path keeps (B, T, N) when n_syn == 1
         x = data.reshape(B, T, n_out, n_syn) if (record or n_syn > 1) else data
 
-        a = jnp.exp(-self.dt / self.tau_syn)
-        b = jnp.exp(-self.dt / self.tau_mem)
+        integ = check_mode(self._label, "integration", self.integration, INTEGRATIONS)
+        a, b = decays(self.dt, self.tau_syn, self.tau_mem, integ, jnp)
+        v_reset = self._reset_target()
         # - The key advances on every evolve; noise is drawn only when there is noise
         key, sub = jax.random.split(self.rng_key)
         noise = None
@@ -326,7 +379,7 @@ class LIFJax(_LIFBase, JaxModule):
         sp, (i, v, s), rec = lif_evolve(
             x, noise, i0.astype(fd), v0.astype(fd), s0.astype(fd), a, b, self.bias, self.threshold,
             w_rec, get_surrogate(self.surrogate), self.surrogate_width, self.max_spikes_per_dt,
-            bool(record),
+            bool(record), integ == "euler", v_reset,
         )
         new_state = {"spikes": s[0], "isyn": i[0], "vmem": v[0], "rng_key": key}
         return sp, new_state, rec

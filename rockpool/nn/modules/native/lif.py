@@ -100,6 +100,25 @@ def _spike_count(v: np.ndarray, th: np.ndarray, max_spikes: Any) -> np.ndarray:
     return np.where(v >= th, n, 0.0)
 
 
+RESET_MODES = ("subtract", "to_value")
+INTEGRATIONS = ("exp", "euler")
+
+
+def check_mode(cls: str, name: str, value: Any, allowed: Tuple[str, ...]) -> str:
+    """Validate a string option (``reset_mode`` / ``integration``), naming the module and choices."""
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{cls}: '{name}' must be one of {list(allowed)}, got {value!r}.")
+    return value
+
+
+def decays(dt: Any, tau_syn: Any, tau_mem: Any, integration: str, xp: Any = np) -> Tuple[Any, Any]:
+    """Per-step decay factors ``(a, b)`` of synapse and membrane: ``exp(-dt/tau)`` for
+    ``integration="exp"``, ``1 - dt/tau`` (forward Euler) for ``"euler"``."""
+    if integration == "euler":
+        return 1.0 - dt / tau_syn, 1.0 - dt / tau_mem
+    return xp.exp(-dt / tau_syn), xp.exp(-dt / tau_mem)
+
+
 class _LIFBase(Module):
     r"""Leaky integrate-and-fire spiking neurons with exponential synapses (spec of both backends).
 
@@ -111,7 +130,17 @@ class _LIFBase(Module):
         V[n]        *= exp(-dt / tau_mem[n])
         V[n]        += sum_k I_syn[n, k] + bias[n] + noise_std * sqrt(dt) * xi(t)
         S(t)[n]      = min(floor(V[n] / threshold[n]), max_spikes_per_dt) if V[n] >= threshold[n] else 0
-        V[n]        -= S(t)[n] * threshold[n]          (subtractive reset)
+        V[n]        -= S(t)[n] * threshold[n]          (subtractive reset, reset_mode="subtract")
+        V[n]         = v_reset[n] if S(t)[n] > 0       (reset_mode="to_value")
+
+    ``integration="euler"`` (the forward-Euler convention of snnTorch, Norse and Spyx, used for
+    NIR files they write) replaces the first three lines by::
+
+        I_syn[n, k]  = (1 - dt / tau_syn[n, k]) * I_syn[n, k] + S_in(t)[n, k] + (S(t-1) @ W_rec)[n, k]
+        V[n]         = (1 - dt / tau_mem[n]) * V[n] + sum_k I_syn[n, k] + bias[n] + noise
+
+    (the input is added after the decay, so ``tau_syn = dt`` is a synapse-free neuron). Both
+    options are static (decided when the evolution is traced); the default path is unchanged.
 
     with ``xi(t)`` standard normal noise (so ``noise_std`` is the standard deviation after one
     second), seeded from the ``rng_key`` state; the key advances on every evolve and
@@ -132,7 +161,9 @@ class _LIFBase(Module):
         threshold: ``(Nout,)`` firing thresholds (Parameter ``"thresholds"``, default 1).
         w_rec: ``(Nout, Nin)`` recurrent weights (Parameter ``"weights"``; only if ``has_rec``).
         spikes, vmem: ``(Nout,)``; isyn: ``(Nout, n_syn)``; rng_key: ``(2,)`` uint32 (States).
-        dt, noise_std, max_spikes_per_dt: SimulationParameters.
+        v_reset: ``(Nout,)`` reset potential (Parameter ``"thresholds"``; only if
+            ``reset_mode="to_value"``, default 0).
+        dt, noise_std, max_spikes_per_dt, reset_mode, integration: SimulationParameters.
 
     Records (``record=True``), each ``(B, T, ...)``: ``irec`` and ``isyn`` ``(.., Nout, n_syn)``,
     ``vmem`` (after reset) and ``spikes`` ``(.., Nout)``.
@@ -160,6 +191,9 @@ class _LIFBase(Module):
         spiking_output: bool,
         rng_key: Any,
         register_extra_simulation_parameters: Optional[Callable[[], None]] = None,
+        reset_mode: str = "subtract",
+        v_reset: Any = None,
+        integration: str = "exp",
     ) -> None:
         """Initialise the module (the arguments are documented on the public classes' ``__init__``).
 
@@ -176,6 +210,8 @@ class _LIFBase(Module):
         if max_spikes_per_dt is None:
             raise ValueError(f"{cls}: 'max_spikes_per_dt' must be a whole number >= 1 (got None).")
         self.max_spikes_per_dt = SimulationParameter(max_spikes_per_dt)  # checked in _check_value
+        self.reset_mode = SimulationParameter(check_mode(cls, "reset_mode", reset_mode, RESET_MODES))
+        self.integration = SimulationParameter(check_mode(cls, "integration", integration, INTEGRATIONS))
         if register_extra_simulation_parameters is not None:
             register_extra_simulation_parameters()
 
@@ -186,6 +222,13 @@ class _LIFBase(Module):
         )
         self.bias = Parameter(bias, "bias", init_func=np.zeros, shape=(n_out,))
         self.threshold = Parameter(threshold, "thresholds", init_func=np.ones, shape=(n_out,))
+        if reset_mode == "to_value":
+            self.v_reset = Parameter(v_reset, "thresholds", init_func=np.zeros, shape=(n_out,))
+        elif v_reset is not None:
+            raise ValueError(
+                f"{cls}: 'v_reset' is only used with reset_mode='to_value' (got reset_mode={reset_mode!r}). "
+                f"Pass reset_mode='to_value' to reset to v_reset, or drop v_reset."
+            )
         if w_rec is not None or has_rec:
             if w_rec is not None and tuple(np.shape(w_rec)) != (n_out, n_in):
                 raise ValueError(
@@ -224,6 +267,18 @@ class _LIFBase(Module):
     def n_syn(self) -> int:
         """Synapses per neuron, ``Nin // Nout``."""
         return self.shape[0] // self.shape[-1]
+
+    def _reset_target(self) -> Any:
+        """``v_reset`` for ``reset_mode="to_value"``, else ``None`` (subtractive reset)."""
+        if self.reset_mode == "to_value":
+            if not self._has_registered_attribute("v_reset"):
+                raise ValueError(
+                    f"{self._label}: reset_mode='to_value' needs the 'v_reset' parameter, which is "
+                    f"registered at construction; build the module with reset_mode='to_value'."
+                )
+            return self.v_reset
+        check_mode(self._label, "reset_mode", self.reset_mode, RESET_MODES)
+        return None
 
     def _check_input(self, input_data: Any) -> Any:
         data = super()._check_input(input_data)
@@ -265,11 +320,15 @@ class LIF(_LIFBase):
         spiking_input: bool = False,
         spiking_output: bool = True,
         rng_key: Any = None,
+        reset_mode: str = "subtract",
+        v_reset: Any = None,
+        integration: str = "exp",
     ):
         """Arguments as for :class:`~rockpool.nn.modules.LIFJax` (no surrogate: NumPy does not train)."""
         self._init_lif(
             shape, tau_mem, tau_syn, bias, threshold, has_rec, w_rec, weight_init_func, noise_std,
-            dt, max_spikes_per_dt, spiking_input, spiking_output, rng_key,
+            dt, max_spikes_per_dt, spiking_input, spiking_output, rng_key, None, reset_mode, v_reset,
+            integration,
         )
 
     def evolve(self, input_data: Array, record: bool = False) -> Tuple[Array, Dict, Dict]:
@@ -281,8 +340,11 @@ class LIF(_LIFBase):
         s, i, v = (np.array(z, dtype=np.float64) for z in (s, i, v))
         B, T = data.shape[:2]
         x = data.reshape(B, T, n_out, n_syn)
-        a = np.exp(-self.dt / np.asarray(self.tau_syn))
-        b = np.exp(-self.dt / np.asarray(self.tau_mem))
+        integ = check_mode(self._label, "integration", self.integration, INTEGRATIONS)
+        a, b = decays(self.dt, np.asarray(self.tau_syn), np.asarray(self.tau_mem), integ)
+        v_reset = self._reset_target()
+        v_reset = None if v_reset is None else np.asarray(v_reset, dtype=np.float64)
+        euler = integ == "euler"
         th, bias = np.asarray(self.threshold), np.asarray(self.bias)
         w_rec = np.asarray(self.w_rec) if self.has_rec else None
 
@@ -298,16 +360,16 @@ class LIF(_LIFBase):
             isyn = np.zeros((B, T, n_out, n_syn))
             vmem = np.zeros((B, T, n_out))
         for t in range(T):
+            inp = x[:, t]
             if w_rec is not None:
                 r = (s @ w_rec).reshape(B, n_out, n_syn)
-                i = (i + x[:, t] + r) * a
-            else:
-                i = (i + x[:, t]) * a
+                inp = inp + r
+            i = i * a + inp if euler else (i + inp) * a
             v = v * b + i.sum(-1) + bias
             if noise is not None:
                 v = v + noise[:, t]
             s = _spike_count(v, th, self.max_spikes_per_dt)
-            v = v - s * th
+            v = v - s * th if v_reset is None else np.where(s > 0, v_reset, v)
             spikes[:, t] = s
             if record:
                 if w_rec is not None:
