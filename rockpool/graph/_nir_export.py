@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from rockpool.graph._nir_nodes import Heaviside, NIRImportError, _quiet, li_identity
+from rockpool.graph._nir_nodes import Heaviside, NIRImportError, _quiet, exact_li, li_identity
 
 __all__ = ["export_module", "export_chain", "Part", "rockpool_module_from_meta", "class_in_mro"]
 
@@ -323,7 +323,7 @@ def rockpool_module_from_meta(
         if rec is not None:
             kw.update(has_rec=True, w_rec=rec)
         if act == "identity":  # a NIR leaky integrator: forward Euler is its convention
-            return _quiet(lambda: C.Rate((tau.size,), **kw))
+            return exact_li(_quiet(lambda: C.Rate((tau.size,), **kw)))
         return C.Rate((tau.size,), **kw)
     if cls == "ExpSyn" and "tau" in meta:
         tau = _m(meta, "tau", where)

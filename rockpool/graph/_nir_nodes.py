@@ -32,6 +32,17 @@ class Gain:
         self.gain = gain
 
 
+def exact_li(mod: Any) -> Any:
+    """A ``Rate`` that implements a NIR leaky integrator integrates with its own ``tau``.
+
+    Native ``Rate`` integrates with ``max(tau, 10 dt)`` (the reference's stabiliser, api.md 5.5); a
+    NIR ``LI`` is exact forward Euler, so the clip is switched off on this instance.
+    """
+    if ".native." in type(mod).__module__:
+        mod._dt_ratio = 1.0
+    return mod
+
+
 def li_identity(x: Any, threshold: Any) -> Any:
     """Identity activation of a ``Rate`` module that implements a NIR leaky integrator (``nir.LI``):
     the module's output is the membrane potential itself."""
@@ -234,7 +245,7 @@ def import_neuron(
         # - Rate: x += dt/tau (-x + i + b) is the held-input forward-Euler LI; Spyx: V = beta V + x
         gain = tau / dt if spyx else r
         bias = np.zeros(n) if spyx else v_leak
-        mod = _quiet(lambda: C.Rate((n,), tau=tau, bias=bias, activation_func=li_identity, dt=dt))
+        mod = exact_li(_quiet(lambda: C.Rate((n,), tau=tau, bias=bias, activation_func=li_identity, dt=dt)))
         return [mod] if np.all(gain == 1.0) else [Gain(gain), mod]
     if isinstance(node, nir.I):
         n = size_of(node, "r")
