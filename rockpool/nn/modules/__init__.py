@@ -23,9 +23,16 @@ _LAZY = {
     "LIF": _N + "lif",
     "TimedModule": "rockpool.nn.modules.timed_module",
     "TimedModuleWrapper": "rockpool.nn.modules.timed_module",
+    # - hardware-robust training and the audio front end (issue 14)
+    "LIFODEJax": _J + "lif_ode_jax",
+    "ExpSmoothJax": _J + "exp_smooth_jax",  # deprecated (warns on import): not in __all__
+    "ButterFilter": _N + "filter_bank",
+    "ButterMelFilter": _N + "filter_bank",
+    "ButterFilterJax": _J + "filter_bank_jax",
+    "ButterMelFilterJax": _J + "filter_bank_jax",
 }
 
-__all__ = ["Module", "ModuleBase", "RockpoolWarning", *_LAZY]
+__all__ = ["Module", "ModuleBase", "RockpoolWarning", *(n for n in _LAZY if n != "ExpSmoothJax")]
 
 
 __getattr__, __dir__ = lazy_exports(globals(), _LAZY)
