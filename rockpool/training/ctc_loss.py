@@ -126,9 +126,7 @@ def ctc_loss_batch(log_probs: Any, labels: Any, input_lengths: Any = None, label
         >>> ctc_loss_batch(lp, jnp.array([[1, 2], [1, 0]]), label_lengths=jnp.array([2, 1])).shape
         (2,)
     """
-    import jax
     import jax.numpy as jnp
-    import optax
 
     x = jnp.asarray(log_probs)
     if x.ndim != 3:
@@ -140,6 +138,33 @@ def ctc_loss_batch(log_probs: Any, labels: Any, input_lengths: Any = None, label
     L = labels.shape[1]
     in_len = jnp.full((B,), T) if input_lengths is None else jnp.asarray(input_lengths).reshape(B)
     lab_len = jnp.full((B,), L) if label_lengths is None else jnp.asarray(label_lengths).reshape(B)
+    loss = _core()(x, labels, in_len, lab_len, jnp.asarray(big_num, x.dtype))
+    if reduction == "mean":
+        return jnp.mean(loss)
+    if reduction == "sum":
+        return jnp.sum(loss)
+    return loss
+
+
+_CORE: Any = None
+
+
+def _core():
+    """The per-sequence loss, compiled once per shape (eager calls are cached; inlined under jit)."""
+    global _CORE
+    if _CORE is None:
+        import jax
+
+        _CORE = jax.jit(_ctc_per_sequence)
+    return _CORE
+
+
+def _ctc_per_sequence(x, labels, in_len, lab_len, big_num):
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    T, L = x.shape[1], labels.shape[1]
     t_pad = (jnp.arange(T)[None] >= in_len[:, None]).astype(x.dtype)
     l_valid = jnp.arange(L)[None] < lab_len[:, None]
     safe_labels = jnp.where(l_valid, labels, 1)
@@ -151,12 +176,7 @@ def ctc_loss_batch(log_probs: Any, labels: Any, input_lengths: Any = None, label
     loss = raw - jnp.sum(jax.nn.logsumexp(x, axis=-1) * (1 - t_pad), axis=1)
     repeats = jnp.sum((safe_labels[:, 1:] == safe_labels[:, :-1]) & l_valid[:, 1:], axis=1) if L > 1 else 0
     feasible = in_len >= lab_len + repeats
-    loss = jnp.where(feasible, loss, jnp.asarray(big_num, x.dtype))
-    if reduction == "mean":
-        return jnp.mean(loss)
-    if reduction == "sum":
-        return jnp.sum(loss)
-    return loss
+    return jnp.where(feasible, loss, big_num)
 
 
 def ctc_loss_jax(label: Any, log_prob: Any, seq_length: Any, big_num: float = 1e10) -> Any:
