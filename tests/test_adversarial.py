@@ -47,10 +47,10 @@ def test_pga_attack_records_and_box(case):
     assert float(info["losses"][0]) == pytest.approx(6.32e-7, rel=0.01)
     assert float(info["losses"][-1]) == pytest.approx(6.95e-4, rel=0.01)
     assert np.all(np.diff([float(v) for v in info["losses"]]) > 0)  # the attack ascends
-    rel = max(float(jnp.max(jnp.abs((a - b) / b))) for a, b in zip(t, leaves))
+    rel = max(float(jnp.max(jnp.abs((a - b) / b))) for a, b in zip(t, leaves, strict=False))
     assert rel == pytest.approx(0.02744, abs=1e-4)
     tp, _ = pga_attack(leaves, net, KEY, x, net(x)[0], tdef, l.mse, project=True)
-    assert max(float(jnp.max(jnp.abs((a - b) / b))) for a, b in zip(tp, leaves)) <= 0.025 + 1e-6
+    assert max(float(jnp.max(jnp.abs((a - b) / b))) for a, b in zip(tp, leaves, strict=False)) <= 0.025 + 1e-6
     t0, info0 = pga_attack(leaves, net, KEY, x, net(x)[0], tdef, l.mse, attack_steps=0)
     assert info0 == {"grads": [], "losses": []} and not np.allclose(t0[0], leaves[0])
     ts, _ = pga_attack(leaves, net, KEY, x, net(x)[0], tdef, l.mse, initial_std=0.0)
@@ -65,7 +65,7 @@ def test_jit_with_traced_hyperparameters_and_grads(case):
     assert float(v) == pytest.approx(0.3720504, rel=2e-6)
     v_all, g_all = jax.jit(jax.value_and_grad(adversarial_loss))(*args, 10)  # attack_steps traced too
     assert float(v_all) == pytest.approx(float(v), rel=1e-5)
-    for a, b in zip(jax.tree_util.tree_leaves(g_all), jax.tree_util.tree_leaves(g)):
+    for a, b in zip(jax.tree_util.tree_leaves(g_all), jax.tree_util.tree_leaves(g), strict=False):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-7)
     # - gradient check against finite differences along one direction (the noise is fixed by the key)
     f = lambda s: ADV({**p, "0_LinearJax": {"weight": p["0_LinearJax"]["weight"] * s}}, *args[1:], attack_steps=10)

@@ -43,8 +43,8 @@ from rockpool._optional import require
 
 require("jax", "jax")  # a missing JAX is an ImportError naming the extra to install
 
-import jax
-import jax.numpy as jnp
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
 
 __all__ = ["pga_attack", "adversarial_loss", "make_adversarial_loss"]
 

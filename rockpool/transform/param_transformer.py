@@ -26,7 +26,7 @@ mismatch, or a family the module does not have, is a ``ValueError`` (ours).
 from __future__ import annotations
 
 import collections.abc
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 
@@ -171,8 +171,7 @@ class ParameterTransformerMixin(_TransformerBase):
 
     def __init__(self, module: Any, families: Any = None, transform_params: Any = None, *args, **kwargs):
         super().__init__(  # type: ignore[call-arg]
-            shape=module.shape, spiking_input=module.spiking_input,
-            spiking_output=module.spiking_output, *args, **kwargs,
+            module.shape, module.spiking_input, module.spiking_output, *args, **kwargs
         )
         self._init_wrapper(module, families, transform_params)
 
@@ -233,8 +232,7 @@ class JaxParameterTransformerMixin(_TransformerBase):
                 f"factory (e.g. Dropout(mod)) to get the NumPy version for NumPy modules."
             )
         super().__init__(  # type: ignore[call-arg]
-            shape=module.shape, spiking_input=module.spiking_input,
-            spiking_output=module.spiking_output, *args, **kwargs,
+            module.shape, module.spiking_input, module.spiking_output, *args, **kwargs
         )
         self._init_wrapper(module, families, transform_params)
         label = type(self).__name__

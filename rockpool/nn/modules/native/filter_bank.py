@@ -96,7 +96,14 @@ def _check_order(order: Any) -> int:
 
 
 class _FilterBankBase(Module):
-    """Shared construction, input handling and post-processing of the filter banks (both backends)."""
+    """Shared construction, input handling and post-processing of the filter banks (both backends).
+
+    ``sos_bandpass`` ``(N, order, 6)`` and ``sos_lowpass`` ``(n_lp, 6)`` are the SciPy second-order
+    sections (plain attributes: constants of the module, not registered).
+    """
+
+    sos_bandpass: np.ndarray
+    sos_lowpass: np.ndarray
 
     def _init_bank(self, lo: np.ndarray, hi: np.ndarray, lp_cutoff: float, fs: float, order: int,
                    mean_subtraction: bool, normalize: bool, num_workers: int, use_lowpass: bool) -> None:
