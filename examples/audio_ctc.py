@@ -92,7 +92,7 @@ def greedy_decode(scores: np.ndarray) -> List[List[int]]:
 
 def run(fast: bool = False, seed: int = 0, verbose: bool = True) -> Dict[str, Any]:
     """Train and evaluate; returns losses and the test sequence accuracy."""
-    n_train, n_test, steps, hidden = (64, 32, 30, 32) if fast else (768, 256, 4000, 64)
+    n_train, n_test, steps, hidden = (64, 32, 60, 32) if fast else (768, 256, 4000, 64)
     audio, labels, lengths = synth_utterances(n_train + n_test, seed)
     t0 = time.perf_counter()
     feats = front_end(audio)
