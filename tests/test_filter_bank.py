@@ -86,6 +86,17 @@ def test_batches_one_d_input_flags_and_errors(mel16):
         fb.as_graph()
 
 
+def test_plot_responses():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fb = ButterMelFilter(4, fs=FS, plot=True)
+    assert len(fb.figure.axes[0].lines) == 4
+    plt.close(fb.figure)
+
+
 def test_jax_twin_matches_numpy_jit_grad_batches():
     fb = ButterMelFilter(8, fs=FS)
     fj = ButterMelFilterJax(8, fs=FS)

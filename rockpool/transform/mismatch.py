@@ -39,17 +39,16 @@ Tree = Dict[str, Any]
 
 
 def _numeric(value: Any) -> bool:
-    if isinstance(value, bool):
+    """Real numbers (Python, NumPy or JAX; arrays of them); not functions, names or PRNG keys."""
+    if isinstance(value, (bool, int, float, np.number)):
         return True
-    if isinstance(value, (int, float, np.number)):
-        return True
-    if hasattr(value, "dtype") and hasattr(value, "shape"):
-        kind = np.dtype(value.dtype).kind if not isinstance(value.dtype, type) else "O"
-        try:
-            return np.dtype(value.dtype).kind in "biuf"
-        except TypeError:
-            return kind in "biuf"
-    return False
+    dtype = getattr(value, "dtype", None)
+    if dtype is None or not hasattr(value, "shape"):
+        return False
+    try:
+        return np.dtype(dtype).kind in "biuf"
+    except TypeError:  # e.g. a typed PRNG key dtype
+        return False
 
 
 def _raw_registry(module: Any) -> Tree:

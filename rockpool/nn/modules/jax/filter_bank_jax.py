@@ -159,4 +159,4 @@ class ButterMelFilterJax(_JaxBank):
         object.__setattr__(self, "frequency", (lo + hi) / 2)
         object.__setattr__(self, "bandwidth", hi - lo)
         if plot:
-            plot_responses(self)
+            object.__setattr__(self, "figure", plot_responses(self))

@@ -241,7 +241,7 @@ class ButterMelFilter(_NativeBank):
         cutoff_fs: Lowest band edge and low-pass cutoff, Hz.
         filter_width: Relative width: each band is ``[lo, lo * (1 + filter_width / N)]``.
         mean_subtraction, normalize, order, num_workers, use_lowpass: As :class:`ButterFilter`.
-        plot: Plot the frequency responses (needs matplotlib).
+        plot: Plot the frequency responses (needs matplotlib); the figure is kept in ``figure``.
 
     Example:
         >>> import numpy as np
@@ -264,7 +264,7 @@ class ButterMelFilter(_NativeBank):
         self.frequency = SimulationParameter((lo + hi) / 2)
         self.bandwidth = SimulationParameter(hi - lo)
         if plot:
-            plot_responses(self)
+            self.figure = plot_responses(self)
 
 
 def plot_responses(bank: Any, n_points: int = 4096) -> Any:
@@ -272,8 +272,9 @@ def plot_responses(bank: Any, n_points: int = 4096) -> Any:
     plt = require("matplotlib.pyplot", "plot")
     signal = _signal()
     fig, ax = plt.subplots(figsize=(7, 3))
+    freqz = getattr(signal, "freqz_sos", None) or signal.sosfreqz  # renamed in SciPy 1.15
     for sos in np.asarray(bank.sos_bandpass):
-        w, h = signal.sosfreqz(sos, worN=n_points, fs=bank.fs)
+        w, h = freqz(sos, worN=n_points, fs=bank.fs)
         ax.plot(w, 20 * np.log10(np.maximum(np.abs(h), 1e-12)), lw=0.8)
     ax.set(xlabel="frequency (Hz)", ylabel="gain (dB)", ylim=(-60, 5), title=bank.class_name)
     return fig
