@@ -109,3 +109,17 @@ def test_lazy_import_keeps_rockpool_transform_light():
             "print('jax' in sys.modules, 'scipy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_torch_only_names_exist_and_raise_on_use():
+    from rockpool.nn.modules import LowPass
+    from rockpool.training import torch_loss
+    from rockpool.transform import torch_transform
+
+    with pytest.raises(ModuleNotFoundError, match="Missing the 'torch' backend. 'LowPass' objects"):
+        LowPass(3)
+    for name in torch_transform.__all__:
+        with pytest.raises(ModuleNotFoundError, match="torch"):
+            getattr(torch_transform, name)()
+    with pytest.raises(ModuleNotFoundError, match="torch"):
+        torch_loss.some_loss()

@@ -21,7 +21,7 @@ from rockpool._lazy import lazy_exports
 
 _LAZY = {"mismatch_generator": "rockpool.transform.mismatch"}
 _SUBMODULES = ("mismatch", "param_transformer", "dropout", "quantize", "quantize_methods",
-               "functional", "training")
+               "functional", "training", "torch_transform")
 
 __all__ = [*_LAZY, *_SUBMODULES]
 

@@ -30,6 +30,7 @@ _LAZY = {
     "ButterMelFilter": _N + "filter_bank",
     "ButterFilterJax": _J + "filter_bank_jax",
     "ButterMelFilterJax": _J + "filter_bank_jax",
+    "LowPass": "rockpool.nn.modules.low_pass",  # torch-only in the reference: raises on use
 }
 
 __all__ = ["Module", "ModuleBase", "RockpoolWarning", *(n for n in _LAZY if n != "ExpSmoothJax")]
