@@ -27,6 +27,14 @@ _LAZY = {
     # - NIR conversion (JAX and nir; ours: the reference has placeholders here without torch)
     "to_nir": "rockpool.graph.nir",
     "from_nir": "rockpool.graph.nir",
+    # - hardware-robust training and the audio front end (issue 14)
+    "LIFODEJax": _J + "lif_ode_jax",
+    "ExpSmoothJax": _J + "exp_smooth_jax",  # deprecated (warns on import): not in __all__
+    "ButterFilter": _N + "filter_bank",
+    "ButterMelFilter": _N + "filter_bank",
+    "ButterFilterJax": _J + "filter_bank_jax",
+    "ButterMelFilterJax": _J + "filter_bank_jax",
+    "LowPass": "rockpool.nn.modules.low_pass",  # torch-only in the reference: raises on use
 }
 # - Placeholders for the torch / sinabs / exodus / slayer classes, which rockpool does not provide
 _LAZY.update(
@@ -40,7 +48,7 @@ _LAZY.update(
     )
 )
 
-__all__ = ["Module", "ModuleBase", "RockpoolWarning", *_LAZY]
+__all__ = ["Module", "ModuleBase", "RockpoolWarning", *(n for n in _LAZY if n != "ExpSmoothJax")]
 
 
 __getattr__, __dir__ = lazy_exports(globals(), _LAZY)
