@@ -24,7 +24,7 @@ Example:
     >>> s.shape, s.dtype.name, np.argmax(s[0], axis=0).tolist()
     ((1, 5, 3), 'bool', [0, 2, 0])
     >>> to_tsevents(s, dt=1e-3)[0]
-    TSEvent 'sample 0' from 0.0 to 0.005 with 2 events and 3 channels
+    non-periodic `TSEvent` object `sample 0` from t=0.0 to 0.005. Channels: 3. Events: 2
 """
 
 from __future__ import annotations
