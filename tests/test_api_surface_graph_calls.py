@@ -209,3 +209,32 @@ def test_torch_loss_is_missing_but_training_imports():
     with pytest.raises(ModuleNotFoundError, match="torch"):
         importlib.import_module("rockpool.training.torch_loss")
     assert "rockpool.training.torch_loss" not in sys.modules
+
+
+# ----------------------------------------------------------------------------- §5.7 jax_debug
+JAX_DEBUG_SIGNATURES = [
+    ("flatten", [("generic_collection", _REQUIRED), ("sep", "_")]),
+    ("debug_evolution", [("jmod", _REQUIRED), ("state", _REQUIRED), ("parameters", _REQUIRED), ("input", _REQUIRED)]),
+    (
+        "debug_optimisation",
+        [("jmod", _REQUIRED), ("parameters", _REQUIRED), ("input", _REQUIRED), ("target", _REQUIRED),
+         ("vgf_loss", _REQUIRED)],
+    ),
+]
+
+
+@pytest.mark.parametrize("name, expected", JAX_DEBUG_SIGNATURES, ids=[n for n, _ in JAX_DEBUG_SIGNATURES])
+def test_jax_debug_names(name, expected):
+    jd = importlib.import_module("rockpool.training.jax_debug")
+    assert name in jd.__all__
+    assert [(n, d) for n, d, _ in _params(getattr(jd, name))] == expected
+    assert importlib.import_module("rockpool.training").jax_debug is jd
+
+
+def test_as_graph_and_setlist_methods_exist():
+    from rockpool.graph import SetList
+    from rockpool.nn.modules import Module
+
+    assert _params(Module.as_graph) == [("self", _REQUIRED, inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    for name in ("append", "extend", "add"):
+        assert callable(getattr(SetList, name)), name

@@ -223,14 +223,18 @@ def test_linear_as_graph(cls):
 @pytest.mark.parametrize("cls", [Rate, RateJax])
 def test_rate_as_graph(cls):
     mod = cls(3, tau=0.05, bias=0.1, threshold=0.2, activation_func="tanh", dt=2e-3)
-    g = mod.as_graph()
-    assert isinstance(g, RateNeuronWithSynsRealValue) and g.computational_module is mod
+    holder = mod.as_graph()
+    # - api.md 4.4: a GraphHolder around the neuron module (the live graph for replace_module)
+    assert isinstance(holder, GraphHolder) and holder.computational_module is mod
+    assert bag_graph(holder)[1] == find_modules_of_subclass(holder, RateNeuronWithSynsRealValue)
+    g = find_modules_of_subclass(holder, RateNeuronWithSynsRealValue)[0]
+    assert g.computational_module is mod and list(g.input_nodes) == list(holder.input_nodes)
     assert g.activation == "tanh" and g.dt == 2e-3
     np.testing.assert_allclose(g.tau, 0.05)
     np.testing.assert_allclose(g.bias, 0.1, rtol=1e-6)
     np.testing.assert_allclose(g.threshold, 0.2, rtol=1e-6)
     custom = cls(2, activation_func=lambda x, t: x)
-    assert callable(custom.as_graph().activation)
+    assert callable(custom.as_graph().output_nodes[0].source_modules[0].activation)
     rec = cls(3, has_rec=True).as_graph()
     assert isinstance(rec, GraphHolder)
     _, recurrent = find_recurrent_modules(rec)
@@ -241,7 +245,9 @@ def test_rate_as_graph(cls):
 @pytest.mark.parametrize("cls", [LIF, LIFJax])
 def test_lif_as_graph(cls):
     mod = cls((4, 2), tau_mem=0.03, tau_syn=[[0.01, 0.02], [0.03, 0.04]], bias=0.1, threshold=2.0)
-    g = mod.as_graph()
+    holder = mod.as_graph()
+    assert isinstance(holder, GraphHolder) and (holder.size_in, holder.size_out) == (4, 2)
+    (g,) = bag_graph(holder)[1]
     assert isinstance(g, LIFNeuronWithSynsRealValue) and (g.size_in, g.size_out) == (4, 2)
     np.testing.assert_allclose(g.tau_syn, [[0.01, 0.02], [0.03, 0.04]], rtol=1e-6)
     np.testing.assert_allclose(g.threshold, 2.0)

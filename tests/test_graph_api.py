@@ -147,6 +147,22 @@ def test_convert_from_override_replaces_the_module_in_place():
         _ChipNeurons._convert_from(w)
 
 
+@pytest.mark.parametrize("has_rec", [False, True])
+def test_neuron_layer_graph_is_a_holder_that_survives_convert_from(has_rec):
+    # - api.md 4.4: LIF(Jax)/Rate(Jax).as_graph() is a GraphHolder around the neurons, so the graph a
+    #   mapper holds still reaches the converted neurons after replace_module swapped them in
+    from rockpool.nn.modules import LIF, LIFJax
+
+    for cls in (LIF, LIFJax):
+        g = cls((4, 2), has_rec=has_rec).as_graph()
+        assert isinstance(g, GraphHolder)
+        (lif,) = find_modules_of_subclass(g, LIFNeuronWithSynsRealValue)
+        chip = _ChipNeurons._convert_from(lif)
+        assert find_modules_of_subclass(g, _ChipNeurons) == [chip]
+        assert find_modules_of_subclass(g, LIFNeuronWithSynsRealValue) == []
+        assert len(bag_graph(g)[1]) == (2 if has_rec else 1)
+
+
 # ---------------------------------------------------------------------------- 4.4 graph_modules
 def test_linear_weights_checks_shapes_and_requires_weights():
     with pytest.raises(ValueError):
@@ -184,8 +200,10 @@ def test_module_graphs_names_and_kinds():
     g = lin.as_graph()
     assert isinstance(g, LinearWeights) and g.biases is None and g.name == f"LinearJax__{id(lin)}"
     assert Linear((2, 3), has_bias=True).as_graph().biases.shape == (3,)
-    lif = LIFJax((4, 2)).as_graph()
-    assert (lif.size_in, lif.size_out) == (4, 2) and np.shape(lif.tau_syn) == (2, 2)
+    holder = LIFJax((4, 2)).as_graph()
+    assert isinstance(holder, GraphHolder) and (holder.size_in, holder.size_out) == (4, 2)
+    (lif,) = bag_graph(holder)[1]
+    assert isinstance(lif, LIFNeuronWithSynsRealValue) and np.shape(lif.tau_syn) == (2, 2)
     rec = Rate(3, has_rec=True)
     rg = rec.as_graph()
     assert isinstance(rg, GraphHolder)

@@ -234,6 +234,21 @@ def test_nested_calls_convert_counts_and_share_the_clock():
     np.testing.assert_allclose(y.samples, 2 * ref[[0, 2]])
 
 
+class _Skip(_Two):
+    """Evolves only its first child: the second must still follow the parent's clock."""
+
+    def evolve(self, ts_input=None, duration=None, num_timesteps=None, kwargs_timeseries=None, record=False):
+        return self.a(ts_input, duration, num_timesteps, record=record)
+
+
+def test_every_timed_module_of_the_tree_reports_the_parents_t():
+    net = _Skip()  # parent dt 2 ms; b is not called
+    net(num_timesteps=3)
+    assert net.t == net.a.t == net.b.t == pytest.approx(0.006)
+    y, _, _ = net.b(num_timesteps=1)  # b continues from the shared clock
+    assert y.t_start == pytest.approx(0.006)
+
+
 @settings(max_examples=15)
 @given(st.lists(st.integers(1, 6), min_size=1, max_size=4))
 def test_evolving_in_chunks_equals_evolving_at_once(chunks):

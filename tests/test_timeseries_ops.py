@@ -183,6 +183,10 @@ def test_print_shortens_long_series(capsys):
     assert len(capsys.readouterr().out.splitlines()) == 1 + 1 + 1 + 2
     ts[:5.0].print()  # 10 samples: printed in full
     assert len(capsys.readouterr().out.splitlines()) == 11
+    ts.print(limit_shorten=12)  # ours: honoured (the reference shortens above 10 whatever it is)
+    assert len(capsys.readouterr().out.splitlines()) == 13
+    ts[:4.0].print(num_first=2, num_last=2, limit_shorten=5)  # 8 samples, more than 5
+    assert len(capsys.readouterr().out.splitlines()) == 1 + 2 + 1 + 2
     TSContinuous().print()
     assert capsys.readouterr().out == repr(TSContinuous()) + "\n\n"
 

@@ -7,10 +7,12 @@ own with :func:`register_graph_converter` (by class or by name).
 
 What each converter returns:
 
-* a single computation (``Linear``, non-recurrent ``Rate``/``LIF``, ``ExpSyn``, ``Instant``)
-  returns its :class:`~rockpool.graph.GraphModule` itself;
-* a recurrent layer or a network (``Sequential``, ``Residual``, ``FFwdStack``) returns a
-  :class:`~rockpool.graph.GraphHolder` whose ``input_nodes``/``output_nodes`` are the network's.
+* a weight or synapse layer (``Linear``, ``ExpSyn``, ``Instant``) returns its
+  :class:`~rockpool.graph.GraphModule` itself;
+* a neuron layer (``Rate``, ``LIF``: the neuron module, plus a ``..._recurrent_...``
+  :class:`~rockpool.graph.LinearWeights` loop when it has ``w_rec``) or a network (``Sequential``,
+  ``Residual``, ``FFwdStack``) returns a :class:`~rockpool.graph.GraphHolder` whose
+  ``input_nodes``/``output_nodes`` are the layer's or network's, as in the reference.
 
 Every graph object keeps the module it came from in ``computational_module``.
 
@@ -109,14 +111,15 @@ def _activation_name(fn: Any) -> Any:
     return fn
 
 
-def _with_recurrence(neurons: GraphModuleBase, mod: Any) -> GraphModuleBase:
-    """If ``mod`` has recurrent weights ``w_rec``, add them from the neurons' outputs back to their
-    inputs and return a holder of both; else return ``neurons``."""
-    if "w_rec" not in mod._registry:
-        return neurons
-    LinearWeights(
-        neurons.output_nodes, neurons.input_nodes, _gname(mod, "recurrent"), mod, _arr(mod.w_rec)
-    )
+def _neuron_holder(neurons: GraphModuleBase, mod: Any) -> GraphHolder:
+    """A holder around the neurons of ``mod`` (as the reference returns for ``Rate``/``LIF``), plus,
+    if ``mod`` has recurrent weights ``w_rec``, those weights from the neurons' outputs back to their
+    inputs. Hardware mappers replace the neuron module in place (``replace_module``), so the holder
+    keeps pointing at the live graph."""
+    if "w_rec" in mod._registry:
+        LinearWeights(
+            neurons.output_nodes, neurons.input_nodes, _gname(mod, "recurrent"), mod, _arr(mod.w_rec)
+        )
     return GraphHolder(SetList(neurons.input_nodes), SetList(neurons.output_nodes), neurons.name, mod)
 
 
@@ -146,7 +149,7 @@ def _rate(mod: Any) -> GraphModuleBase:
         threshold=_arr(mod.threshold),
         activation=_activation_name(mod.act_fn),
     )
-    return _with_recurrence(neurons, mod)
+    return _neuron_holder(neurons, mod)
 
 
 @register_graph_converter("LIF", "LIFJax")
@@ -163,7 +166,7 @@ def _lif(mod: Any) -> GraphModuleBase:
         bias=np.broadcast_to(_arr(mod.bias), (n_out,)).copy(),
         dt=float(mod.dt),
     )
-    return _with_recurrence(neurons, mod)
+    return _neuron_holder(neurons, mod)
 
 
 @register_graph_converter("ExpSyn", "ExpSynJax")

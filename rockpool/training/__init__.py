@@ -32,7 +32,7 @@ _LAZY = {
     "shard_batch": "rockpool.training.parallel",
     "replicate": "rockpool.training.parallel",
 }
-_SUBMODULES = ("jax_loss", "checkpoint", "parallel", "loop")
+_SUBMODULES = ("jax_loss", "jax_debug", "checkpoint", "parallel", "loop")
 
 __all__ = [*_LAZY, *_SUBMODULES]
 
