@@ -20,6 +20,7 @@ arrays are immutable and never copied.
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
 from typing import Any, Tuple
 
@@ -34,6 +35,7 @@ from rockpool.parameters import _SimulationParameter as SimulationParameter
 __all__ = ["JaxModule"]
 
 _SKIP = ("_aux_cache",)
+_CHECK_MIN_STEPS = 1 << 20  # eager calls this long (B * T) check their memory first
 
 
 def _static_key(name: str, value: Any) -> Any:
@@ -283,9 +285,18 @@ class JaxModule(Module):
                 f"function: jax.jit(lambda mod, x: mod(x, record=True))."
             )
         data = self._check_input(input_data)
+        streaming = sys.modules.get("rockpool.nn.streaming")  # long sequences: see that module
+        if streaming is not None and not (args or kwargs):
+            chunked = streaming.call_hook(self, data, bool(record))
+            if chunked is not None:
+                return chunked
         if args or kwargs or _is_tracer(data) or any(map(_is_tracer, jax.tree_util.tree_leaves(self))):
             # - Inside a user's jit/grad/vmap (or with extra arguments): trace evolve directly
             return self.evolve(data, *args, record=record, **kwargs)  # type: ignore[misc]
+        if int(np.prod(data.shape[:-1])) >= _CHECK_MIN_STEPS:
+            from rockpool.nn.streaming import call_memory_check
+
+            call_memory_check(self, data, bool(record))  # fail fast, before allocating
         (output, new_state, recorded), finite = _compiled_evolve(self, data, bool(record))
         if not _is_tracer(finite) and not bool(finite):
             raise ValueError(f"{self._label}: input contains NaN or inf values.")
