@@ -35,11 +35,11 @@ Example:
     >>> from rockpool.nn import streaming
     >>> net = Sequential(LinearJax((3, 8)), LIFJax(8))
     >>> x = np.random.rand(2, 100, 3)
-    >>> def loss(net, x):
+    >>> def loss(params, net, x):
     ...     with streaming.remat(chunk=25):      # 4 rematerialised chunks of 25 steps
-    ...         out, _, _ = net(x)
+    ...         out, _, _ = net.set_attributes(params)(x)
     ...     return (out ** 2).mean()
-    >>> g = jax.grad(loss)(net, x)
+    >>> g = jax.grad(loss)(net.parameters(), net, x)
     >>> out, state, _ = streaming.stream(net, x, chunk=30)   # 4 chunks (30, 30, 30, 10)
     >>> out.shape, state["1_LIFJax"]["vmem"].shape         # state keeps the batch axis
     ((2, 100, 8), (2, 8))
@@ -207,6 +207,16 @@ def evolve_chunked(
         ((3, 50, 2), (3, 2))
     """
     k = _chunk_len(chunk, "evolve_chunked")
+    if not _traced(net, x, state):  # eager call: run it compiled (cached per shape and chunk)
+        return _jitted_evolve_chunked(net, x, k, bool(remat), bool(record), state)
+    return _evolve_chunked(net, x, k, bool(remat), bool(record), state)
+
+
+def _traced(*trees: Any) -> bool:
+    return any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(trees))
+
+
+def _evolve_chunked(net: Any, x: Any, k: int, remat: bool, record: bool, state: Optional[Tree]):
     x = jnp.asarray(x)
     if x.ndim == 2:
         x = x[None]
@@ -240,6 +250,9 @@ def evolve_chunked(
     return out, state, (rec if record else {})
 
 
+_jitted_evolve_chunked = jax.jit(_evolve_chunked, static_argnums=(2, 3, 4))
+
+
 @contextlib.contextmanager
 def remat(chunk: int) -> Iterator[None]:
     """Evolve networks in rematerialised chunks of ``chunk`` steps inside this block.
@@ -253,10 +266,10 @@ def remat(chunk: int) -> Iterator[None]:
         >>> import numpy as np, jax
         >>> from rockpool.nn.modules import LIFJax
         >>> lif = LIFJax(2)
-        >>> def loss(lif, x):
+        >>> def loss(params, x):
         ...     with remat(chunk=10):
-        ...         return lif(x)[0].sum()
-        >>> jax.grad(loss)(lif, np.ones((40, 2))).tau_mem.shape
+        ...         return lif.set_attributes(params)(x)[0].sum()
+        >>> jax.grad(loss)(lif.parameters(), np.ones((40, 2)))["tau_mem"].shape
         (2,)
     """
     token = _CHUNK.set(_chunk_len(chunk, "remat"))
@@ -271,24 +284,13 @@ def active_chunk() -> Optional[int]:
     return _CHUNK.get()
 
 
-_jitted_chunked = jax.jit(
-    lambda net, x, k, record: evolve_chunked(net, x, k, remat=True, record=record), static_argnums=(2, 3)
-)
-
-
 def call_hook(net: Any, data: Any, record: bool) -> Optional[Tuple[Any, Tree, Tree]]:
     """What ``JaxModule.__call__`` runs first: chunked evolution inside :func:`remat`, else ``None``."""
     k = _CHUNK.get()
     if k is None:
         return None
-    traced = isinstance(data, jax.core.Tracer) or any(
-        isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(net)
-    )
     with _plain():
-        if traced:
-            out, st, rec = evolve_chunked(net, data, k, remat=True, record=record)
-        else:
-            out, st, rec = _jitted_chunked(net, data, k, bool(record))
+        out, st, rec = evolve_chunked(net, data, k, remat=True, record=record)
     return out, unbatch_state(st), rec
 
 

@@ -11,6 +11,7 @@ from typing import Any, Dict, Tuple
 import jax.numpy as jnp
 
 from rockpool.nn.modules.jax.jax_module import JaxModule, _float_dtype
+from rockpool.nn.modules.jax.precision import matmul
 from rockpool.nn.modules.native.linear import _InstantBase, _LinearBase
 
 __all__ = ["LinearJax", "InstantJax"]
@@ -38,7 +39,7 @@ class LinearJax(_LinearBase, JaxModule):
 
     def evolve(self, input_data: Array, record: bool = False) -> Tuple[Array, Dict, Dict]:
         """Return ``(input_data @ weight + bias, {}, {})``, keeping the input's rank."""
-        y = jnp.asarray(input_data, dtype=_float_dtype()) @ self.weight
+        y = matmul(jnp.asarray(input_data, dtype=_float_dtype()), self.weight, self.__dict__.get("_precision"))
         if self.has_bias:
             y = y + self.bias
         return y, {}, {}
