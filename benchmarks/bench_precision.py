@@ -31,7 +31,7 @@ from _common import emit, interleaved_medians, peak_bytes
 from bench_snn import hand_lif, hand_lif_params
 
 
-def _setup(quick: bool):
+def _setup(quick: bool, lr: float = 1e-3):
     import optax
 
     from rockpool.datasets import spike_pattern_classification
@@ -51,7 +51,7 @@ def _setup(quick: bool):
     net32 = net32.set_attributes({"0_LinearJax": {"weight": net32[0].weight * 0.3},
                                   "2_LinearJax": {"weight": net32[2].weight * 0.3}})
     net16 = set_precision(net32, "bf16")
-    opt = optax.adam(1e-3)
+    opt = optax.adam(lr)
 
     def clamp(params, names):  # keep time constants and thresholds valid (same for every variant)
         out = dict(params)
@@ -163,9 +163,12 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--steps", type=int, default=150)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--no-timing", action="store_true")
     args = ap.parse_args(argv)
-    s = _setup(args.quick)
-    timing(s, 2 if args.quick else args.rounds)
+    s = _setup(args.quick, args.lr)
+    if not args.no_timing:
+        timing(s, 2 if args.quick else args.rounds)
     accuracy(s, 20 if args.quick else args.steps)
 
 

@@ -48,7 +48,7 @@ def _rel(a, b):
     return np.linalg.norm(a - b) / np.linalg.norm(b)
 
 
-@pytest.mark.parametrize("k", [20, 25, 100])  # divides T, does not, longer than T
+@pytest.mark.parametrize("k", [20, 25])  # divides T, does not
 def test_remat_gradients_equal_plain_bptt(plain, k):
     (l0, st0), g0 = plain
     (l1, st1), g1 = _vg(NET.parameters(), NET, X, k)
@@ -90,6 +90,10 @@ def test_remat_context_eager_and_errors():
     assert streaming.active_chunk() is None
     np.testing.assert_allclose(out, NET(X)[0], rtol=1e-5, atol=1e-6)
     assert st["1_LIFJax"]["vmem"].shape == (8,)
+    lin, x2 = LinearJax((3, 2)), X[0]  # a rank-preserving module keeps (T, N)
+    with streaming.remat(chunk=16):
+        y = lin(x2)[0]
+    np.testing.assert_allclose(y, lin(x2)[0], rtol=1e-6)
     for bad in (0, -3, 2.5, True):
         with pytest.raises(ValueError, match="chunk must be a positive int"):
             with streaming.remat(chunk=bad):

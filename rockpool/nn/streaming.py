@@ -51,7 +51,7 @@ import contextlib
 import contextvars
 import os
 from functools import partial
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 
 import jax
 import jax.numpy as jnp
@@ -157,7 +157,7 @@ def _chunk(net: Any, state: Tree, x: Any, record: bool) -> Tuple[Any, Tree, Tree
     """Evolve ``x`` ``(B, K, N)`` from the batched ``state``; one batch element per vmap lane."""
 
     def one(st: Tree, xb: Any) -> Tuple[Any, Tree, Tree]:
-        out, new, rec = net.set_attributes(st)(xb, record=record)
+        out, new, rec = net.set_attributes(st)(xb[None], record=record)  # (1, K, N): batch of one
         return out[0], _merge(st, new), jax.tree_util.tree_map(lambda r: r[0], rec)
 
     with _plain():
@@ -223,9 +223,8 @@ def _evolve_chunked(net: Any, x: Any, k: int, remat: bool, record: bool, state: 
     if x.ndim != 3:
         raise ValueError(f"evolve_chunked: input must be (T, N) or (B, T, N); got shape {tuple(x.shape)}.")
     B, T = x.shape[:2]
-    if state is None:
-        state = batch_state(net, B)
-    fn = partial(_chunk_at, record=bool(record))
+    st0: Tree = batch_state(net, B) if state is None else state
+    fn: Callable[..., Any] = partial(_chunk_at, record=bool(record))
     if remat:
         fn = jax.checkpoint(fn, static_argnums=(4,))
     n, r = divmod(T, k)
@@ -236,18 +235,18 @@ def _evolve_chunked(net: Any, x: Any, k: int, remat: bool, record: bool, state: 
             o, st, rc = fn(net, st, x, c * k, k)
             return st, (o, rc)
 
-        state, (o, rc) = lax.scan(body, state, jnp.arange(n))
+        st0, (o, rc) = lax.scan(body, st0, jnp.arange(n))
         # - (n, B, K, ...) -> (B, n * K, ...)
         join = lambda a: jnp.moveaxis(a, 0, 1).reshape((B, n * k) + a.shape[3:])
         outs.append(join(o))
         recs.append(jax.tree_util.tree_map(join, rc))
     if r or not n:
-        o, state, rc = fn(net, state, x, n * k, r)
+        o, st0, rc = fn(net, st0, x, n * k, r)
         outs.append(o)
         recs.append(rc)
     out = outs[0] if len(outs) == 1 else jnp.concatenate(outs, axis=1)
     rec = recs[0] if len(recs) == 1 else jax.tree_util.tree_map(lambda *a: jnp.concatenate(a, axis=1), *recs)
-    return out, state, (rec if record else {})
+    return out, st0, (rec if record else {})
 
 
 _jitted_evolve_chunked = jax.jit(_evolve_chunked, static_argnums=(2, 3, 4))
@@ -291,6 +290,10 @@ def call_hook(net: Any, data: Any, record: bool) -> Optional[Tuple[Any, Tree, Tr
         return None
     with _plain():
         out, st, rec = evolve_chunked(net, data, k, remat=True, record=record)
+        if jnp.ndim(data) == 2:  # rank-preserving modules (LinearJax) return (T, N) for (T, N)
+            ref = jax.eval_shape(lambda n, d: n.evolve(d)[0], net, data)
+            if len(ref.shape) == 2:
+                out = out[0]
     return out, unbatch_state(st), rec
 
 
@@ -398,7 +401,7 @@ def call_memory_check(net: Any, data: Any, record: bool) -> None:
 _stream_chunk = jax.jit(_chunk, static_argnums=3)
 
 
-def _host_buffer(spec: Any, B: int, T: int, what: str) -> np.ndarray:
+def _host_buffer(spec: Any, B: int, T: int) -> np.ndarray:
     return np.empty((B, T) + tuple(spec.shape[2:]), dtype=spec.dtype)
 
 
@@ -463,8 +466,8 @@ def stream(
             f"{' and/or outputs=False' if outputs else ''}, or stream shorter pieces and reduce each one.",
             need, avail,
         )
-    out_host = _host_buffer(o_spec, B, T, "output") if outputs else None
-    rec_host = jax.tree_util.tree_map(lambda s: _host_buffer(s, B, T, "record"), r_spec) if rec_on else {}
+    out_host = _host_buffer(o_spec, B, T) if outputs else None
+    rec_host = jax.tree_util.tree_map(lambda s: _host_buffer(s, B, T), r_spec) if rec_on else {}
 
     def store(pending: Tuple[Any, Any, int, int]) -> None:
         o, rc, t0, t1 = pending
