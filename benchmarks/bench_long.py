@@ -15,8 +15,9 @@ the RSS growth from just before the first step. Gradients of the remat step are 
 plain BPTT in every timing process.
 
 ``--case stream``: a 2,000,000-step inference with :func:`rockpool.nn.streaming.stream` (B=1,
-16 input channels, 256 + 20 LIF neurons, ``record=False``), peak RSS; then the same input through
-the plain path with ``record=True``, which must fail fast with the memory estimate.
+16 input channels, 256 + 20 LIF neurons, ``record=False``), peak RSS; then the same input for a batch
+of 8 through the plain path with ``record=True``, which must fail fast with the memory estimate
+(with batch 1 the records take about 12 GB and fit a 23 GB machine: it then runs, in 135 s).
 
 Usage::
 
@@ -165,22 +166,41 @@ def time_one_T(T: int, chunk: int, rounds: int, impls_wanted) -> None:
         emit("long_train", k, **row)
 
 
+def _hwm_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return _peak_rss_mb()
+
+
 def rss_one(T: int, chunk: int, impl: str) -> None:
-    """Child process: run one implementation's step twice; print peak RSS as JSON."""
+    """Child process: compile one implementation's step, then run it twice; print its peak RSS as JSON.
+
+    The peak is the execution's: compilation happens first (ahead of time) and the kernel's peak-RSS
+    mark is reset after it (``/proc/self/clear_refs``), so compiler memory is not counted.
+    """
     import jax
 
     impls, _ = _build(T, chunk)
     f, make = impls[impl]
     args = make()
-    f.lower(*args).compile()
+    compiled = f.lower(*args).compile()
+    dynamic = args[:-1] if impl.startswith("rockpool") else args  # the static chunk argument is baked in
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")  # reset the peak RSS mark (Linux >= 4.0)
+    except OSError:
+        pass
     before = _rss_mb()
     t0 = time.perf_counter()
     for _ in range(2):
-        out = f(*args)
-        args = (out[0], out[1]) + tuple(args[2:])
+        out = compiled(*dynamic)
+        dynamic = (out[0], out[1]) + tuple(dynamic[2:])
     jax.block_until_ready(out[2])
-    print("RSS " + json.dumps({"T": T, "impl": impl, "peak_rss_mb": _peak_rss_mb(), "before_mb": before,
-                               "growth_mb": _peak_rss_mb() - before, "s_two_steps": time.perf_counter() - t0}),
+    peak = _hwm_mb()
+    print("RSS " + json.dumps({"T": T, "impl": impl, "peak_rss_mb": peak, "before_mb": before,
+                               "growth_mb": peak - before, "s_two_steps": time.perf_counter() - t0}),
           flush=True)
 
 
@@ -218,9 +238,26 @@ def sweep(Ts, chunk: int, rounds: int, plot: str, impls_wanted) -> None:
             for row in rows:
                 if row["T"] == T and row["impl"] == impl:
                     row.update(peak_rss_mb=r.get("peak_rss_mb"), rss_growth_mb=r.get("growth_mb"))
+    print(json.dumps(rows))
     if plot:
         _plot(rows, plot)
-    print(json.dumps(rows))
+
+
+def rows_from_log(path: str):
+    """The sweep's rows from a saved log of its BENCH lines (to redraw the plot)."""
+    rows, rss = [], {}
+    with open(path) as f:
+        for line in f:
+            if line.startswith("BENCH "):
+                r = json.loads(line[6:])
+                if r["case"] == "long_train":
+                    rows.append(r)
+                elif r["case"] == "long_rss":
+                    rss[(r["T"], r["impl"])] = r
+    for r in rows:
+        q = rss.get((r["T"], r["impl"]), {})
+        r.update(peak_rss_mb=q.get("peak_rss_mb"), rss_growth_mb=q.get("growth_mb"))
+    return rows
 
 
 def _plot(rows, path: str) -> None:
@@ -230,15 +267,18 @@ def _plot(rows, path: str) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for impl, style in zip(IMPLS, ("k--", "C0o-", "C1s-"), strict=True):
+    for impl, (color, marker, ls) in zip(IMPLS, (("k", "", "--"), ("C0", "o", "-"), ("C1", "s", "-")), strict=True):
         rs = sorted((r for r in rows if r["impl"] == impl), key=lambda r: r["T"])
         if not rs:
             continue
         Ts = [r["T"] for r in rs]
-        axes[0].plot(Ts, [r["xla_mb"] / 1024 for r in rs], style, label=f"{impl} (XLA estimate)")
-        if all(r.get("peak_rss_mb") for r in rs):
-            axes[0].plot(Ts, [r["peak_rss_mb"] / 1024 for r in rs], style[:-1] + ":", alpha=0.6, label=f"{impl} (peak RSS)")
-        axes[1].plot(Ts, [r["ms"] / 1e3 for r in rs], style, label=impl)
+        axes[0].plot(Ts, [r["xla_mb"] / 1024 for r in rs], color=color, marker=marker, ls=ls,
+                     label=f"{impl} (XLA estimate)")
+        with_rss = [r for r in rs if r.get("peak_rss_mb")]
+        if with_rss:
+            axes[0].plot([r["T"] for r in with_rss], [r["peak_rss_mb"] / 1024 for r in with_rss], color=color,
+                         marker=marker, ls=":", alpha=0.6, label=f"{impl} (peak RSS, whole process)")
+        axes[1].plot(Ts, [r["ms"] / 1e3 for r in rs], color=color, marker=marker, ls=ls, label=impl)
     axes[0].set(xscale="log", yscale="log", xlabel="time steps T", ylabel="training-step memory (GiB)")
     axes[1].set(xscale="log", yscale="log", xlabel="time steps T", ylabel="step time (s)")
     for ax in axes:
@@ -269,9 +309,11 @@ def stream_case(steps: int, chunk: int) -> None:
     emit("stream_2M", "rockpool_stream", steps=steps, chunk=chunk, seconds=dt, us_per_step=dt / steps * 1e6,
          peak_rss_mb=_peak_rss_mb(), rss_before_mb=before, input_mb=x.nbytes / 2**20,
          output_mb=out.nbytes / 2**20, spikes=float(out.sum()))
+    # - The plain path with records, for a batch of 8 (a broadcast view: nothing is copied)
+    xb = np.broadcast_to(x, (8,) + x.shape[1:])
     t0 = time.perf_counter()
     try:
-        net(x, record=True)
+        net(xb, record=True)
         emit("stream_2M", "plain_record", failed_fast=False, seconds=time.perf_counter() - t0)
     except streaming.MemoryEstimateError as e:
         emit("stream_2M", "plain_record", failed_fast=True, seconds=time.perf_counter() - t0,
@@ -282,17 +324,20 @@ def stream_case(steps: int, chunk: int) -> None:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--case", default="train", choices=("train", "stream", "big"))
+    ap.add_argument("--case", default="train", choices=("train", "stream", "big", "rss"))
     ap.add_argument("--Ts", default="250,1000,2000,5000,10000,20000")
     ap.add_argument("--chunk", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--steps", type=int, default=2_000_000)
     ap.add_argument("--plot", default="")
     ap.add_argument("--impls", default=",".join(IMPLS))
+    ap.add_argument("--from-log", default="", help="redraw --plot from a saved log of BENCH lines")
     ap.add_argument("--child-time", type=int, default=0)
     ap.add_argument("--child-rss", type=int, default=0)
     args = ap.parse_args(argv)
     impls = tuple(args.impls.split(","))
+    if args.from_log:
+        return _plot(rows_from_log(args.from_log), args.plot or "long_sequences.png")
     if args.child_time:
         return time_one_T(args.child_time, args.chunk, args.rounds, impls)
     if args.child_rss:
@@ -302,6 +347,14 @@ def main(argv=None):
     Ts = [250, 1000] if args.quick else [int(t) for t in args.Ts.split(",")]
     if args.case == "big":
         impls = ("rockpool_remat",)
+    if args.case == "rss":  # only the peak-RSS processes
+        from _common import emit
+
+        for T in Ts:
+            for impl in impls:
+                r = _child(["--child-rss", str(T), "--chunk", str(args.chunk), "--impls", impl])
+                emit("long_rss", impl, T=T, **{k: v for k, v in r.items() if k not in ("T", "impl")})
+        return None
     return sweep(Ts, args.chunk, 2 if args.quick else args.rounds, args.plot, impls)
 
 

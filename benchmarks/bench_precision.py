@@ -31,7 +31,7 @@ from _common import emit, interleaved_medians, peak_bytes
 from bench_snn import hand_lif, hand_lif_params
 
 
-def _setup(quick: bool, lr: float = 1e-3):
+def _setup(quick: bool, lr: float = 1e-3, in_scale: float = 0.3, out_scale: float = 1.0):
     import optax
 
     from rockpool.datasets import spike_pattern_classification
@@ -47,9 +47,11 @@ def _setup(quick: bool, lr: float = 1e-3):
     np.random.seed(2)
     net32 = Sequential(LinearJax((Nin, H)), LIFJax(H, tau_mem=0.02, tau_syn=0.01),
                        LinearJax((H, C)), LIFJax(C, tau_mem=0.02, tau_syn=0.01))
-    # - As examples/lif_classification.py: input weights scaled for spiking input
-    net32 = net32.set_attributes({"0_LinearJax": {"weight": net32[0].weight * 0.3},
-                                  "2_LinearJax": {"weight": net32[2].weight * 0.3}})
+    # - As examples/lif_classification.py, input weights scaled for spiking input; read-out weights
+    #   unscaled, so that the output neurons fire from the start (a silent read-out gets no
+    #   surrogate gradient)
+    net32 = net32.set_attributes({"0_LinearJax": {"weight": net32[0].weight * in_scale},
+                                  "2_LinearJax": {"weight": net32[2].weight * out_scale}})
     net16 = set_precision(net32, "bf16")
     opt = optax.adam(lr)
 
@@ -164,9 +166,11 @@ def main(argv=None):
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--steps", type=int, default=150)
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--in-scale", type=float, default=0.3)
+    ap.add_argument("--out-scale", type=float, default=1.0)
     ap.add_argument("--no-timing", action="store_true")
     args = ap.parse_args(argv)
-    s = _setup(args.quick, args.lr)
+    s = _setup(args.quick, args.lr, args.in_scale, args.out_scale)
     if not args.no_timing:
         timing(s, 2 if args.quick else args.rounds)
     accuracy(s, 20 if args.quick else args.steps)

@@ -369,21 +369,30 @@ def check_call_memory(net: Any, shape: Tuple[int, ...], dtype: Any = np.float32,
         >>> check_call_memory(LIFJax(4), (1, 100, 4)) > 0
         True
     """
-    needed = estimate_call_bytes(net, shape, dtype, record)
     avail = available_bytes()
+    # - A lower bound first (input + outputs + records, from shapes alone: no compilation), then
+    #   XLA's full estimate of the compiled call
+    spec = jax.ShapeDtypeStruct(tuple(shape), np.dtype(dtype))
+    outs = jax.eval_shape(lambda n, a: _evolve_plain(n, a, bool(record)), net, spec)
+    needed = sum(int(np.prod(a.shape)) * a.dtype.itemsize for a in jax.tree_util.tree_leaves(outs))
+    needed += int(np.prod(shape)) * np.dtype(dtype).itemsize
+    what = "at least"
+    if needed <= headroom * avail:
+        needed, what = estimate_call_bytes(net, shape, dtype, record), "about"
     if needed > headroom * avail:
         B, T = (1, shape[0]) if len(shape) == 2 else shape[:2]
         label = getattr(net, "_label", type(net).__name__)
         k = max(1, int(T * headroom * avail / max(needed, 1) / 4))
         k = min(k, 100_000)
+        tail = (" (record='host' copies the records to host memory, if they fit there); or call with "
+                "record=False (records are most of it)") if record else ""
         raise MemoryEstimateError(
             f"{label}: evolving an input of shape {tuple(shape)} (batch {B}, {T} time steps) with "
-            f"record={bool(record)} needs about {_gb(needed)} (XLA's estimate: input, outputs"
-            f"{', records' if record else ''} and working memory), but only {_gb(avail)} is "
+            f"record={bool(record)} needs {what} {_gb(needed)} ("
+            f"{'input, outputs and records alone' if what == 'at least' else 'XLA estimate: input, outputs, records and working memory'}"
+            f"), but only {_gb(avail)} is "
             f"available on {jax.devices()[0].platform}. Evolve it in chunks instead: "
-            f"rockpool.nn.streaming.stream(net, x, chunk={k}, record={bool(record) and 'host'!r}) "
-            f"keeps one chunk on the device{' and copies records to host memory' if record else ''}"
-            f"{'; or call with record=False (records are most of it)' if record else ''}.",
+            f"rockpool.nn.streaming.stream(net, x, chunk={k}) keeps one chunk on the device{tail}.",
             needed, avail,
         )
     return needed
