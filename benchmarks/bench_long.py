@@ -245,15 +245,14 @@ def sweep(Ts, chunk: int, rounds: int, plot: str, impls_wanted) -> None:
 
 def rows_from_log(path: str):
     """The sweep's rows from a saved log of its BENCH lines (to redraw the plot)."""
-    rows, rss = [], {}
+    train, rss = {}, {}  # the last row of each (T, impl) wins
     with open(path) as f:
         for line in f:
             if line.startswith("BENCH "):
                 r = json.loads(line[6:])
-                if r["case"] == "long_train":
-                    rows.append(r)
-                elif r["case"] == "long_rss":
-                    rss[(r["T"], r["impl"])] = r
+                if r["case"] in ("long_train", "long_rss"):
+                    (train if r["case"] == "long_train" else rss)[(r["T"], r["impl"])] = r
+    rows = list(train.values())
     for r in rows:
         q = rss.get((r["T"], r["impl"]), {})
         r.update(peak_rss_mb=q.get("peak_rss_mb"), rss_growth_mb=q.get("growth_mb"))

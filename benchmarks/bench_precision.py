@@ -164,7 +164,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--rounds", type=int, default=7)
-    ap.add_argument("--steps", type=int, default=150)
+    ap.add_argument("--steps", type=int, default=None, help="training steps (default 150; 20 with --quick)")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--in-scale", type=float, default=0.3)
     ap.add_argument("--out-scale", type=float, default=1.0)
@@ -173,7 +173,7 @@ def main(argv=None):
     s = _setup(args.quick, args.lr, args.in_scale, args.out_scale)
     if not args.no_timing:
         timing(s, 2 if args.quick else args.rounds)
-    accuracy(s, 20 if args.quick else args.steps)
+    accuracy(s, args.steps or (20 if args.quick else 150))
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ def _rel(a, b):
     return np.linalg.norm(a - b) / np.linalg.norm(b)
 
 
-@pytest.mark.parametrize("k", [20, 25])  # divides T, does not
+@pytest.mark.parametrize("k", [25])  # does not divide T: full chunks and a shorter last one
 def test_remat_gradients_equal_plain_bptt(plain, k):
     (l0, st0), g0 = plain
     (l1, st1), g1 = _vg(NET.parameters(), NET, X, k)

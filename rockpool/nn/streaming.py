@@ -28,21 +28,18 @@ Before a call that would need more memory than is available, :func:`check_call_m
 :class:`MemoryEstimateError` that states XLA's estimate and suggests :func:`stream` or
 ``record=False`` (an eager ``module(x)`` call over many steps runs it automatically).
 
-Example:
-    >>> import numpy as np, jax
-    >>> from rockpool.nn.modules import LinearJax, LIFJax
-    >>> from rockpool.nn.combinators import Sequential
-    >>> from rockpool.nn import streaming
-    >>> net = Sequential(LinearJax((3, 8)), LIFJax(8))
-    >>> x = np.random.rand(2, 100, 3)
-    >>> def loss(params, net, x):
-    ...     with streaming.remat(chunk=25):      # 4 rematerialised chunks of 25 steps
-    ...         out, _, _ = net.set_attributes(params)(x)
-    ...     return (out ** 2).mean()
-    >>> g = jax.grad(loss)(net.parameters(), net, x)
-    >>> out, state, _ = streaming.stream(net, x, chunk=30)   # 4 chunks (30, 30, 30, 10)
-    >>> out.shape, state["1_LIFJax"]["vmem"].shape         # state keeps the batch axis
-    ((2, 100, 8), (2, 8))
+Example::
+
+    from rockpool.nn import streaming
+
+    def loss(params, net, x, y):
+        with streaming.remat(chunk=100):          # T / 100 rematerialised chunks
+            out, _, _ = net.reset_state().set_attributes(params)(x)
+        return ((out - y) ** 2).mean()
+
+    grads = jax.grad(loss)(net.parameters(), net, x, y)           # the gradients of plain BPTT
+    out, state, _ = streaming.stream(net, x_long, chunk=20_000)   # state: leaves (B, ...)
+
 """
 
 from __future__ import annotations
