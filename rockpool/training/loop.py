@@ -505,6 +505,9 @@ def fit(
     resume: bool = False,
     devices: Any = None,
     desc: str = "fit",
+    remat: Optional[int] = None,
+    tbptt: Optional[int] = None,
+    tbptt_update: str = "window",
 ) -> Tuple[JaxModule, History]:
     """Train a JAX module: compile one step, run it over the data for some epochs.
 
@@ -546,6 +549,14 @@ def fit(
             :class:`jax.sharding.Mesh`; parameters are replicated. See
             :mod:`rockpool.training.parallel` for several GPUs and several hosts.
         desc: Label of the progress bar.
+        remat: Bounded-memory BPTT: evolve in chunks of this many steps, recomputed in the
+            backward pass (same gradients; memory about ``T / remat`` states plus one chunk).
+            See :mod:`rockpool.training.tbptt`.
+        tbptt: Truncated BPTT: cut each ``(B, T, N)`` batch into windows of this many steps, carry
+            the state between windows, stop gradients at window boundaries (needs the
+            ``loss(output, target)`` form). History keeps one loss per batch (mean over windows).
+        tbptt_update: ``"window"`` (one optimiser update per window) or ``"sequence"`` (one per
+            batch, from the windows' mean gradient).
 
     Returns:
         ``(trained_net, history)``: the module with the trained parameters and a :class:`History`.
@@ -632,6 +643,11 @@ def fit(
 
     net_leaves, net_def = jax.tree_util.tree_flatten(net)
     cfg = _Config(loss, form, opt, bounded, net_def)
+    step_fn: Callable = _train_step
+    if remat is not None or tbptt is not None:  # long sequences (rockpool/training/tbptt.py)
+        from rockpool.training import tbptt as _long
+
+        cfg, step_fn = _long.long_config(cfg, remat, tbptt, tbptt_update), _long.train_step  # type: ignore[assignment]
     run = _Run(loss_hist, epoch_hist, batch_hist)
     first_sig = None
     n_steps = 0
@@ -721,7 +737,7 @@ def fit(
                             f"got {np.shape(x)}."
                         )
                     x, y = parallel.shard_batch((x, y), mesh)
-                params, opt_state, failed, count, value = _train_step(
+                params, opt_state, failed, count, value = step_fn(
                     cfg, params, opt_state, failed, count, net_leaves, x, y, bnds
                 )
                 run.pending.append((value, failed, epoch, batch_idx))

@@ -27,6 +27,16 @@ the devices of all hosts. Each process iterates over *its own* part of the data 
 ``dataset[jax.process_index()::jax.process_count()]``): :func:`shard_batch` assembles the global
 batch from the process-local batches with ``jax.make_array_from_process_local_data``, so the global
 batch is ``process_count()`` times the local one. Only process 0 writes checkpoints.
+
+The recipe, as ``tests/test_multiprocess.py`` runs it in two processes on one machine (losses and
+parameters equal a one-process run on the whole batch)::
+
+    import jax
+    jax.config.update("jax_cpu_collectives_implementation", "gloo")  # CPU only; GPUs use NCCL
+    jax.distributed.initialize(coordinator_address="10.0.0.1:1234",  # process 0's host
+                               num_processes=N, process_id=i)
+    local = [(x[i * b:(i + 1) * b], y[i * b:(i + 1) * b]) for x, y in batches]  # b = B // N
+    trained, history = fit(net, loss, local, "adam", devices="all")
 """
 
 from __future__ import annotations

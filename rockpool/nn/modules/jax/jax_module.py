@@ -20,6 +20,7 @@ arrays are immutable and never copied.
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
 from typing import Any, Tuple
 
@@ -34,6 +35,7 @@ from rockpool.parameters import _SimulationParameter as SimulationParameter
 __all__ = ["JaxModule"]
 
 _SKIP = ("_aux_cache",)
+_CHECK_MIN_STEPS = 1 << 20  # eager calls this long (B * T) check their memory first
 
 
 def _static_key(name: str, value: Any) -> Any:
@@ -283,6 +285,11 @@ class JaxModule(Module):
         #   (the decision stays a Python one, so nothing is added to the compiled time loop)
         record = True if _is_tracer(record) else bool(record)
         data = self._check_input(input_data)
+        streaming = sys.modules.get("rockpool.nn.streaming")  # long sequences: see that module
+        if streaming is not None and not (args or kwargs) and isinstance(data, (np.ndarray, jax.Array)):
+            chunked = streaming.call_hook(self, data, record)  # traced data too (fit(remat=K))
+            if chunked is not None:
+                return chunked
         if (
             args
             or kwargs
@@ -292,6 +299,10 @@ class JaxModule(Module):
         ):
             # - Inside a user's jit/grad/vmap (or with extra arguments): trace evolve directly
             return self.evolve(data, *args, record=record, **kwargs)  # type: ignore[misc]
+        if int(np.prod(data.shape[:-1])) >= _CHECK_MIN_STEPS:
+            from rockpool.nn.streaming import call_memory_check
+
+            call_memory_check(self, data, record)  # fail fast, before allocating
         (output, new_state, recorded), finite = _compiled_evolve(self, data, record)
         if not _is_tracer(finite) and not bool(finite):
             raise ValueError(f"{self._label}: input contains NaN or inf values.")

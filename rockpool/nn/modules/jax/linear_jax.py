@@ -11,6 +11,7 @@ from typing import Any, Dict, Tuple
 import jax.numpy as jnp
 
 from rockpool.nn.modules.jax.jax_module import JaxModule, _float_dtype
+from rockpool.nn.modules.jax.precision import matmul
 from rockpool.nn.modules.native.linear import _InstantBase, _LinearBase
 
 __all__ = ["LinearJax", "InstantJax"]
@@ -40,7 +41,8 @@ class LinearJax(_LinearBase, JaxModule):
     def evolve(self, input_data: Array, record: bool = False) -> Tuple[Array, Dict, Dict]:
         """Return ``(input_data @ weight + bias, {}, {})``, keeping the input's rank."""
         x = jnp.asarray(input_data, dtype=_float_dtype())
-        y = x * self.weight if x.ndim == 0 else x @ self.weight  # rank decided at trace time
+        # - rank decided at trace time; the precision policy is static configuration
+        y = x * self.weight if x.ndim == 0 else matmul(x, self.weight, self.__dict__.get("_precision"))
         if self.has_bias:
             y = y + self.bias
         return y, {}, {}
