@@ -167,8 +167,7 @@ class TSEvent(TimeSeries):
         v = _as_float(value, self._label, "t_stop")
         if self._times.size and v == self._times[-1]:
             v = float(np.nextafter(v, np.inf))
-        self._check_t_stop(v, self._times)
-        self._t_stop = v
+        TimeSeries.t_stop.fset(self, v)  # type: ignore[attr-defined]
 
     @property
     def channels(self) -> np.ndarray:

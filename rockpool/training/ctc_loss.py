@@ -64,10 +64,6 @@ def _concrete(x: Any) -> bool:
         return True
 
 
-def _min_frames(lab: np.ndarray) -> int:
-    return int(lab.size + np.sum(lab[1:] == lab[:-1])) if lab.size else 0
-
-
 def ctc_loss_numpy(label: Any, log_prob: Any, seq_length: int, big_num: float = 1e10) -> float:
     """CTC negative log-likelihood of one label sequence (NumPy).
 

@@ -80,19 +80,30 @@ def selection_mask(tree: Tree, select: Select, what: str = "select") -> List[boo
         return [True] * len(paths)
     if callable(select) and not isinstance(select, dict):
         return [bool(select(p, leaf)) for p, (_, leaf) in zip(paths, flat, strict=True)]
-    if not isinstance(select, dict):
-        raise ValueError(
-            f"{what}: expected None, a prototype tree of booleans, or a callable (path, leaf) -> bool; "
-            f"got a {type(select).__name__}."
-        )
-    proto = _proto_paths(select)
-    extra = sorted(set(proto) - set(paths))
+    proto = _prototype_leaves(
+        select, paths, what,
+        expected="None, a prototype tree of booleans, or a callable (path, leaf) -> bool",
+        owner="tree", listing="Available paths",
+    )
+    return [bool(proto.get(p, False)) for p in paths]
+
+
+def _prototype_leaves(
+    proto: Any, paths: Sequence[str], what: str, expected: str, owner: str, listing: str
+) -> Dict[str, Any]:
+    """The leaves of the prototype ``proto`` by dotted path, after checking that it is a nested
+    dict naming only some of ``paths`` (else a ``ValueError`` from ``what``, saying what was
+    ``expected`` and listing the paths of the ``owner``)."""
+    if not isinstance(proto, dict):
+        raise ValueError(f"{what}: expected {expected}; got a {type(proto).__name__}.")
+    leaves = _proto_paths(proto)
+    extra = sorted(set(leaves) - set(paths))
     if extra:
         raise ValueError(
-            f"{what}: the prototype names paths that the tree does not have: {extra}. "
-            f"Available paths: {paths}."
+            f"{what}: the prototype names paths that the {owner} does not have: {extra}. "
+            f"{listing}: {list(paths)}."
         )
-    return [bool(proto.get(p, False)) for p in paths]
+    return leaves
 
 
 def family_prototype(net: Any, families: Union[str, Sequence[str]]) -> Tree:

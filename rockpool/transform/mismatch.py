@@ -31,7 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from rockpool.transform.functional import _proto_paths
+from rockpool.transform.functional import _proto_paths, _prototype_leaves
 
 __all__ = ["mismatch_generator", "module_registery"]
 
@@ -91,18 +91,11 @@ def module_registery(module: Any) -> Tree:
 
 def _prototype_mask(proto: Any, reg: Tree) -> list:
     reg_paths = list(_proto_paths(reg))
-    if not isinstance(proto, dict):
-        raise ValueError(
-            f"mismatch_generator: the prototype must be a nested dict of booleans shaped like "
-            f"module_registery(net); got a {type(proto).__name__}."
-        )
-    given = _proto_paths(proto)
-    extra = sorted(set(given) - set(reg_paths))
-    if extra:
-        raise ValueError(
-            f"mismatch_generator: the prototype has paths that the network does not have: {extra}. "
-            f"Network paths (from module_registery(net)): {reg_paths}."
-        )
+    given = _prototype_leaves(
+        proto, reg_paths, "mismatch_generator",
+        expected="a nested dict of booleans shaped like module_registery(net)",
+        owner="network", listing="Network paths (from module_registery(net))",
+    )
     return [bool(np.any(np.asarray(given.get(p, False)))) for p in reg_paths]
 
 

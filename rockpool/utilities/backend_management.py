@@ -18,7 +18,7 @@ Example:
 from __future__ import annotations
 
 import importlib.util
-from typing import Any, Dict, NoReturn
+from typing import Any, Callable, Dict, NoReturn, Optional
 
 __all__ = [
     "backend_available",
@@ -100,16 +100,24 @@ def list_backends() -> None:
         print(f"Backend '{name}': {state}.")
 
 
-def _missing_message(class_name: str, backend_name: str) -> str:
+def _missing_message(class_name: str, backend_name: str, quote: str = "`", hint: str = "") -> str:
+    """The text of every missing-backend error (placeholder classes and functions alike).
+
+    ``quote`` surrounds the names (the reference quotes with backticks here, with ``'`` for its
+    torch-only modules); ``hint`` (what to use instead) is appended when given.
+    """
+    q = quote
     if backend_available(*[b.strip() for b in backend_name.split(",")]):
-        return (
-            f"`{class_name}` objects, and others relying on `{backend_name}`, are not implemented "
+        text = (
+            f"{q}{class_name}{q} objects, and others relying on {q}{backend_name}{q}, are not implemented "
             f"in this library (it computes with NumPy and JAX)."
         )
-    return (
-        f"Missing the `{backend_name}` backend. `{class_name}` objects, and others relying on "
-        f"`{backend_name}` are not available."
-    )
+    else:
+        text = (
+            f"Missing the {q}{backend_name}{q} backend. {q}{class_name}{q} objects, and others relying on "
+            f"{q}{backend_name}{q} are not available."
+        )
+    return f"{text} {hint}" if hint else text
 
 
 def missing_backend_error(class_name: str, backend_name: str) -> NoReturn:
@@ -163,20 +171,64 @@ class _MissingBackendMeta(type):
 
     _shim_class_name: str
     _shim_backend: str
+    _shim_quote: str
+    _shim_hint: str
+
+    def _fail(cls) -> NoReturn:
+        raise ModuleNotFoundError(
+            _missing_message(cls._shim_class_name, cls._shim_backend, cls._shim_quote, cls._shim_hint)
+        )
 
     def __call__(cls, *args: Any, **kwargs: Any) -> NoReturn:
-        missing_backend_error(cls._shim_class_name, cls._shim_backend)
+        cls._fail()
 
     def __getattr__(cls, name: str) -> NoReturn:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)  # keep Python's protocol look-ups (copy, pickle, doctest) working
-        missing_backend_error(cls._shim_class_name, cls._shim_backend)
+        cls._fail()
 
     def __instancecheck__(cls, instance: Any) -> bool:
         return False
 
     def __subclasscheck__(cls, subclass: type) -> bool:
         return isinstance(subclass, _MissingBackendMeta) and type.__subclasscheck__(cls, subclass)
+
+
+def _placeholder_class(
+    class_name: str,
+    backend_name: str,
+    quote: str = "`",
+    hint: str = "",
+    doc: Optional[str] = None,
+    module: str = __name__,
+) -> type:
+    """The placeholder class behind :func:`missing_backend_shim` (and the torch-only names of
+    ``rockpool._torch_shims``): the error quotes names with ``quote`` and ends with ``hint``."""
+    return _MissingBackendMeta(
+        class_name,
+        (),
+        {
+            "_shim_class_name": class_name,
+            "_shim_backend": backend_name,
+            "_shim_quote": quote,
+            "_shim_hint": hint,
+            "__module__": module,
+            "__doc__": doc
+            or f"Placeholder for `{class_name}`: needs the `{backend_name}` backend, which is missing.",
+        },
+    )
+
+
+def _placeholder_function(name: str, backend_name: str, quote: str = "`", hint: str = "") -> Callable[..., Any]:
+    """A stand-in for the function ``name`` of a missing backend: calling it raises the
+    ``ModuleNotFoundError`` of :func:`_missing_message`."""
+
+    def stub(*args: Any, **kwargs: Any) -> NoReturn:
+        raise ModuleNotFoundError(_missing_message(name, backend_name, quote, hint))
+
+    stub.__name__ = stub.__qualname__ = name
+    stub.__doc__ = f"``{name}`` needs the {backend_name} backend, which is not available (raises ModuleNotFoundError)."
+    return stub
 
 
 def missing_backend_shim(class_name: str, backend_name: str) -> type:
@@ -195,13 +247,4 @@ def missing_backend_shim(class_name: str, backend_name: str) -> type:
         ...
         ModuleNotFoundError: Missing the `torch` backend. `TorchModule` objects, and others relying on `torch` are not available.
     """
-    return _MissingBackendMeta(
-        class_name,
-        (),
-        {
-            "_shim_class_name": class_name,
-            "_shim_backend": backend_name,
-            "__module__": __name__,
-            "__doc__": f"Placeholder for `{class_name}`: needs the `{backend_name}` backend, which is missing.",
-        },
-    )
+    return _placeholder_class(class_name, backend_name)

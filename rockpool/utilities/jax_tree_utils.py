@@ -201,13 +201,6 @@ def flatten_with_paths(tree: Any) -> List[Tuple[Path, Any]]:
     return [(_plain_path(p), x) for p, x in leaves]
 
 
-def unflatten_paths(pairs) -> dict:
-    """Nested dicts from ``(path, leaf)`` pairs (see :func:`rockpool.utilities.tree_utils.unflatten`)."""
-    from rockpool.utilities.tree_utils import unflatten
-
-    return unflatten(pairs)
-
-
 def tree_fill(tree: Any, value: Any) -> Any:
     """Same structure, every leaf replaced by ``value``."""
     return jax.tree_util.tree_map(lambda _: value, tree)

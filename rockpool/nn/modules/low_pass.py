@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rockpool._torch_shims import missing_torch
+from rockpool._torch_shims import torch_class
 
 __all__ = ["LowPass"]
 
 
-class LowPass:
-    """Exponential smoothing with a torch backend in the reference library: not available.
-
-    Constructing one raises ``ModuleNotFoundError``; :class:`~rockpool.nn.modules.ExpSynJax` or
-    :class:`~rockpool.nn.modules.ExpSyn` do the same smoothing.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        raise missing_torch("LowPass")
+LowPass = torch_class(
+    "LowPass",
+    doc="Exponential smoothing with a torch backend in the reference library: not available.\n\n"
+    "Constructing one raises ``ModuleNotFoundError``; :class:`~rockpool.nn.modules.ExpSynJax` or "
+    ":class:`~rockpool.nn.modules.ExpSyn` do the same smoothing.",
+    module=__name__,
+)

@@ -14,7 +14,7 @@ Example:
     ModuleNotFoundError
 """
 
-from rockpool._torch_shims import missing_torch, torch_function
+from rockpool._torch_shims import torch_class, torch_function
 
 __all__ = [
     "make_param_T_config", "make_param_T_network", "make_act_T_config", "make_act_T_network",
@@ -35,8 +35,8 @@ round_passthrough = torch_function("round_passthrough")
 t_decay = torch_function("t_decay")
 
 
-class TWrapper:
-    """Torch transform wrapper of the reference library: needs torch (raises ``ModuleNotFoundError``)."""
-
-    def __init__(self, *args, **kwargs):
-        raise missing_torch("TWrapper")
+TWrapper = torch_class(
+    "TWrapper",
+    doc="Torch transform wrapper of the reference library: needs torch (raises ``ModuleNotFoundError``).",
+    module=__name__,
+)

@@ -23,15 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from rockpool.nn.modules.jax.jax_module import JaxModule, _float_dtype
-from rockpool.nn.modules.native.filter_bank import (
-    _check_order,
-    _FilterBankBase,
-    _mel_shape,
-    butter_band_edges,
-    mel_band_edges,
-    plot_responses,
-)
-from rockpool.parameters import SimulationParameter
+from rockpool.nn.modules.native.filter_bank import _FilterBankBase
 
 __all__ = ["ButterFilterJax", "ButterMelFilterJax", "sos_cascade"]
 
@@ -98,13 +90,14 @@ class _JaxBank(_FilterBankBase, JaxModule):
         object.__setattr__(self, "sos_bandpass", np.asarray(bp))
         object.__setattr__(self, "sos_lowpass", np.asarray(lp))
 
+    def _store_design(self, frequency: np.ndarray, bandwidth: np.ndarray) -> None:
+        # - Plain constants (not registered), as the SOS coefficients
+        object.__setattr__(self, "frequency", frequency)
+        object.__setattr__(self, "bandwidth", bandwidth)
+
     def evolve(self, input_data: Any, record: bool = False) -> Tuple[Any, Dict, Dict]:
         """Filter ``(T,)``, ``(T, C)`` or ``(B, T, C)`` input (channel 0); return ``(y, {}, {})``."""
-        data = jnp.asarray(input_data, _float_dtype())
-        if data.ndim == 1:
-            data = data[:, None]
-        batched = data.ndim == 3
-        x = data[..., 0] if batched else data[None, :, 0]
+        x, batched = self._first_channel(jnp.asarray(input_data, _float_dtype()))
         y = sos_cascade(x, self.sos_bandpass, self.sos_lowpass if self.use_lowpass else None)
         y = self._postprocess(y, jnp)
         return (y if batched else y[0]), {}, {}
@@ -128,11 +121,7 @@ class ButterFilterJax(_JaxBank):
     def __init__(self, frequency: Any, bandwidth: Any, fs: float = 44100.0, order: int = 2,
                  mean_subtraction: bool = False, normalize: bool = False, num_workers: int = 1,
                  use_lowpass: bool = True):
-        order = _check_order(order)
-        lo, hi = butter_band_edges(frequency, bandwidth, fs)
-        self._init_bank(lo, hi, float(np.min(lo)), fs, order, mean_subtraction, normalize, num_workers, use_lowpass)
-        object.__setattr__(self, "frequency", np.atleast_1d(np.asarray(frequency, dtype=float)).ravel())
-        object.__setattr__(self, "bandwidth", hi - lo)
+        self._init_butter(frequency, bandwidth, fs, order, mean_subtraction, normalize, num_workers, use_lowpass)
 
 
 class ButterMelFilterJax(_JaxBank):
@@ -151,12 +140,5 @@ class ButterMelFilterJax(_JaxBank):
                  cutoff_fs: float = 100.0, filter_width: float = 2.0, mean_subtraction: bool = False,
                  normalize: bool = False, order: int = 2, num_workers: int = 1, plot: bool = False,
                  use_lowpass: bool = True):
-        n = _mel_shape(shape)
-        order = _check_order(order)
-        lo, hi = mel_band_edges(n, fs, cutoff_fs, filter_width)
-        self._init_bank(lo, hi, float(cutoff_fs), fs, order, mean_subtraction, normalize, num_workers, use_lowpass)
-        self.filter_width = SimulationParameter(float(filter_width))
-        object.__setattr__(self, "frequency", (lo + hi) / 2)
-        object.__setattr__(self, "bandwidth", hi - lo)
-        if plot:
-            object.__setattr__(self, "figure", plot_responses(self))
+        self._init_mel(shape, fs, cutoff_fs, filter_width, mean_subtraction, normalize, order, num_workers, plot,
+                       use_lowpass)

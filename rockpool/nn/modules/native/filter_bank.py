@@ -123,6 +123,43 @@ class _FilterBankBase(Module):
         object.__setattr__(self, "sos_bandpass", bp)
         object.__setattr__(self, "sos_lowpass", lp)
 
+    def _store_design(self, frequency: np.ndarray, bandwidth: np.ndarray) -> None:
+        """Keep the band centres and widths (SimulationParameters; the JAX twin keeps constants)."""
+        self.frequency = SimulationParameter(frequency)
+        self.bandwidth = SimulationParameter(bandwidth)
+
+    def _init_butter(self, frequency: Any, bandwidth: Any, fs: float, order: int, mean_subtraction: bool,
+                     normalize: bool, num_workers: int, use_lowpass: bool) -> None:
+        """The construction of :class:`ButterFilter` and its JAX twin."""
+        order = _check_order(order)
+        lo, hi = butter_band_edges(frequency, bandwidth, fs)
+        self._init_bank(lo, hi, float(np.min(lo)), fs, order, mean_subtraction, normalize, num_workers, use_lowpass)
+        self._store_design(
+            np.atleast_1d(np.asarray(frequency, dtype=float)).ravel(),
+            np.broadcast_to(np.asarray(bandwidth, dtype=float).ravel(), lo.shape).copy(),
+        )
+
+    def _init_mel(self, shape: Union[int, Tuple[int, ...]], fs: float, cutoff_fs: float, filter_width: float,
+                  mean_subtraction: bool, normalize: bool, order: int, num_workers: int, plot: bool,
+                  use_lowpass: bool) -> None:
+        """The construction of :class:`ButterMelFilter` and its JAX twin."""
+        n = _mel_shape(shape)
+        order = _check_order(order)
+        lo, hi = mel_band_edges(n, fs, cutoff_fs, filter_width)
+        self._init_bank(lo, hi, float(cutoff_fs), fs, order, mean_subtraction, normalize, num_workers, use_lowpass)
+        self.filter_width = SimulationParameter(float(filter_width))
+        self._store_design((lo + hi) / 2, hi - lo)
+        if plot:
+            object.__setattr__(self, "figure", plot_responses(self))
+
+    @staticmethod
+    def _first_channel(data: Any) -> Tuple[Any, bool]:
+        """``(x, batched)``: channel 0 of ``(T,)``, ``(T, C)`` or ``(B, T, C)`` input as ``(B, T)``."""
+        if data.ndim == 1:
+            data = data[:, None]
+        batched = data.ndim == 3
+        return (data[..., 0] if batched else data[None, :, 0]), batched
+
     def _check_input(self, input_data: Any) -> Any:
         try:
             data = self._input_array(input_data)
@@ -161,11 +198,7 @@ class _NativeBank(_FilterBankBase):
     def evolve(self, input_data: Any, record: bool = False) -> Tuple[np.ndarray, Dict, Dict]:
         """Filter ``(T,)``, ``(T, C)`` or ``(B, T, C)`` input (channel 0); return ``(y, {}, {})``."""
         signal = _signal()
-        data = np.asarray(input_data, dtype=np.float64)
-        if data.ndim == 1:
-            data = data[:, None]
-        batched = data.ndim == 3
-        x = data[..., 0] if batched else data[None, :, 0]  # (B, T)
+        x, batched = self._first_channel(np.asarray(input_data, dtype=np.float64))  # (B, T)
 
         def channel(c: int) -> np.ndarray:
             y = signal.sosfilt(self.sos_bandpass[c], x, axis=1)
@@ -213,11 +246,7 @@ class ButterFilter(_NativeBank):
     def __init__(self, frequency: Any, bandwidth: Any, fs: float = 44100.0, order: int = 2,
                  mean_subtraction: bool = False, normalize: bool = False, num_workers: int = 1,
                  use_lowpass: bool = True):
-        order = _check_order(order)
-        lo, hi = butter_band_edges(frequency, bandwidth, fs)
-        self._init_bank(lo, hi, float(np.min(lo)), fs, order, mean_subtraction, normalize, num_workers, use_lowpass)
-        self.frequency = SimulationParameter(np.atleast_1d(np.asarray(frequency, dtype=float)).ravel())
-        self.bandwidth = SimulationParameter(np.broadcast_to(np.asarray(bandwidth, dtype=float).ravel(), lo.shape).copy())
+        self._init_butter(frequency, bandwidth, fs, order, mean_subtraction, normalize, num_workers, use_lowpass)
 
 
 def _mel_shape(shape: Union[int, Tuple[int, ...]]) -> int:
@@ -256,15 +285,8 @@ class ButterMelFilter(_NativeBank):
                  cutoff_fs: float = 100.0, filter_width: float = 2.0, mean_subtraction: bool = False,
                  normalize: bool = False, order: int = 2, num_workers: int = 1, plot: bool = False,
                  use_lowpass: bool = True):
-        n = _mel_shape(shape)
-        order = _check_order(order)
-        lo, hi = mel_band_edges(n, fs, cutoff_fs, filter_width)
-        self._init_bank(lo, hi, float(cutoff_fs), fs, order, mean_subtraction, normalize, num_workers, use_lowpass)
-        self.filter_width = SimulationParameter(float(filter_width))
-        self.frequency = SimulationParameter((lo + hi) / 2)
-        self.bandwidth = SimulationParameter(hi - lo)
-        if plot:
-            self.figure = plot_responses(self)
+        self._init_mel(shape, fs, cutoff_fs, filter_width, mean_subtraction, normalize, order, num_workers, plot,
+                       use_lowpass)
 
 
 def plot_responses(bank: Any, n_points: int = 4096) -> Any:
