@@ -84,14 +84,20 @@ def shape_tuple(owner: str, shape: Any) -> Tuple[int, ...]:
 
 
 def _naming_shape_errors(init: Callable) -> Callable:
-    """Wrap a module's ``__init__`` so that a wrongly shaped constructor argument names the module.
+    """Wrap a module's ``__init__``: check its arguments at the door, and name the module in errors.
 
     ``Parameter(np.ones(2), "taus", shape=(3,))`` cannot know which module it belongs to; the
-    innermost module constructor that sees the error prefixes its class name, once.
+    innermost module constructor that sees the error prefixes its class name, once. Rockpool's own
+    modules also have their arguments checked before anything is built (:func:`_check_arguments`):
+    complex numbers, NaN, text where a number is expected, and ``dt`` / ``noise_std`` that are not
+    one finite real number are errors naming the module and the argument.
     """
+    own = init.__module__.startswith("rockpool.")
 
     @functools.wraps(init)
     def __init__(self, *args, **kwargs):
+        if own:
+            _check_arguments(type(self).__name__, init, args, kwargs)
         try:
             init(self, *args, **kwargs)
         except ParameterShapeError as e:
@@ -100,8 +106,96 @@ def _naming_shape_errors(init: Callable) -> Callable:
             err = ParameterShapeError(f"{type(self).__name__}: {e}")
             err.labelled = True
             raise err from None
+        except (ValueError, TypeError) as e:
+            # - A library error that does not say which module it is about gets the class name
+            name = type(self).__name__
+            if type(e) in (ValueError, TypeError) and name not in str(e):
+                raise type(e)(f"{name}: {e}") from e
+            raise
 
     return __init__
+
+
+_SIGNATURES: Dict[Callable, Any] = {}
+_SCALAR_SETTINGS = ("dt", "noise_std")
+
+
+def _check_arguments(owner: str, init: Callable, args: tuple, kwargs: dict) -> None:
+    """Reject constructor arguments that can only be mistakes, naming ``owner`` and the argument."""
+    import inspect
+
+    sig = _SIGNATURES.get(init)
+    if sig is None:
+        sig = _SIGNATURES[init] = inspect.signature(init)
+    try:
+        bound = sig.bind(None, *args, **kwargs)
+    except TypeError:
+        return  # the call itself will say what is wrong with the arguments
+    params = sig.parameters
+    for i, (name, value) in enumerate(bound.arguments.items()):
+        if name in _SCALAR_SETTINGS and value is None and params[name].default is not None:
+            raise TypeError(f"{owner}: '{name}' must be a number, not None (default {params[name].default}).")
+        if i == 0 or name in ("shape", "args", "kwargs") or value is None or callable(value):
+            continue
+        if isinstance(value, Constant):
+            value = value.value
+        default = params[name].default if name in params else inspect.Parameter.empty
+        if isinstance(value, (str, bytes)):
+            if isinstance(default, (int, float)) and not isinstance(default, bool):
+                raise TypeError(f"{owner}: argument '{name}' must be a number (got the text {value!r}).")
+            continue
+        if name in _SCALAR_SETTINGS:
+            _check_scalar_setting(owner, name, value)
+            continue
+        if isinstance(value, (bool, dict)) or not (_is_array(value) or isinstance(value, (int, float, complex, list, tuple))):
+            continue
+        if _is_tracer_like(value):
+            continue
+        try:
+            arr = np.asarray(value)
+        except (TypeError, ValueError):
+            continue
+        if arr.dtype.kind == "c":
+            raise TypeError(f"{owner}: argument '{name}' is complex ({arr.dtype}); pass real numbers.")
+        if arr.dtype.kind == "f" and np.isnan(arr).any():
+            raise ValueError(f"{owner}: argument '{name}' contains NaN; pass finite numbers.")
+
+
+def _is_tracer_like(value: Any) -> bool:
+    return hasattr(value, "aval") and not isinstance(value, np.ndarray) and type(value).__name__.endswith("Tracer")
+
+
+def _check_scalar_setting(owner: str, name: str, value: Any) -> None:
+    """``dt`` / ``noise_std``: one finite real number (ranges are checked on registration)."""
+    if _is_tracer_like(value):
+        return
+    what = "the time step in seconds" if name == "dt" else "the noise standard deviation"
+    if isinstance(value, (bool, str, bytes)) or not (_is_array(value) or isinstance(value, (int, float, complex))):
+        raise TypeError(f"{owner}: '{name}' ({what}) must be a real number; got a {type(value).__name__}.")
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{owner}: '{name}' ({what}) must be a real number; got dtype {arr.dtype}.")
+    if arr.ndim:
+        raise ValueError(
+            f"{owner}: '{name}' ({what}) must be a single number for the whole module; got an array "
+            f"of shape {arr.shape}."
+        )
+    if not np.isfinite(arr):
+        raise ValueError(f"{owner}: '{name}' ({what}) must be finite; got {float(arr)}.")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1:]
 
 
 def _python_scalar(x: Any) -> Any:
@@ -142,6 +236,8 @@ class Module(ABC):
     #   level >= 0 (concrete values only, Python numbers included)
     _always_positive: Tuple[str, ...] = ("dt",)
     _non_negative_attributes: Tuple[str, ...] = ("noise_std",)
+    # - Callable simulation parameters probed once with zeros of the neurons' shape
+    _activation_attributes: Tuple[str, ...] = ("act_fn",)
 
     # - Internal attributes, set in `__init__` (declared for type checkers)
     _registry: Dict[str, _Attr]
@@ -197,7 +293,21 @@ class Module(ABC):
         else:
             if name in d.get("_submodule_names", ()):
                 d["_submodule_names"] = tuple(n for n in d["_submodule_names"] if n != name)
+            elif name not in d and not name.startswith("_") and reg:
+                self._warn_typo(name)
             object.__setattr__(self, name, value)
+
+    def _warn_typo(self, name: str) -> None:
+        """Warn when a new plain attribute is one edit away from a registered one (``mod.tua = x``)."""
+        close = [n for n in list(self._registry) + list(self._submodule_names) if _one_edit(name, n)]
+        if close:
+            warnings.warn(
+                f"{self._label}: '{name}' is not a registered attribute, so this assignment creates a "
+                f"new plain attribute and changes nothing in the simulation. Did you mean "
+                f"'{close[0]}'?",
+                RockpoolWarning,
+                stacklevel=3,
+            )
 
     def __delattr__(self, name: str) -> None:
         d = self.__dict__
@@ -221,9 +331,13 @@ class Module(ABC):
             value = _python_scalar(value)  # `dt=np.float64(1e-3)` stays static, like `dt=1e-3`
         if kind is not SimulationParameter or (_is_array(value) or isinstance(value, (list, tuple))):
             if value is not None and not callable(value):
-                value = self._to_array(value)
+                value = self._registered_array(name, kind, value)
         if value is not None:
             self._check_value(name, value)
+            if kind is Parameter:
+                self._check_finite_value(name, value)
+            elif callable(value) and name in self._activation_attributes:
+                self._check_activation(name, value)
         shapes = wrapper.shapes
         if shapes is None and value is not None and _is_array(value) and kind is not SimulationParameter:
             shapes = (tuple(value.shape),)
@@ -235,6 +349,57 @@ class Module(ABC):
         self.__dict__[name] = value
         self._changed_static(name)
         self._check_time_constants(name)
+
+    def _registered_array(self, name: str, kind: type, value: Any) -> Any:
+        """``value`` as the backend's array, or an error naming the module and attribute."""
+        what = kind.__name__
+        if isinstance(value, (str, bytes, dict, set)) or isinstance(value, Module):
+            raise TypeError(f"{self._label}: {what} '{name}' must be numbers; got a {type(value).__name__}.")
+        if not _is_tracer_like(value) and np.iscomplexobj(value):
+            raise TypeError(f"{self._label}: {what} '{name}' is complex; pass real numbers.")
+        try:
+            arr = self._to_array(value)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{self._label}: {what} '{name}' cannot be read as numbers ({e}).") from None
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{self._label}: {what} '{name}' must be real numbers; got dtype {arr.dtype}.")
+        return arr
+
+    def _check_finite_value(self, name: str, value: Any) -> None:
+        """Parameters must be finite: NaN / inf are errors naming the module and attribute. The one
+        exception is ``+inf`` in a time constant, which means "no decay" (a perfect integrator)."""
+        if not self._is_concrete(value) or getattr(value, "dtype", np.dtype("f")).kind != "f":
+            return
+        if not self._all_finite(value, name in self._time_constants):
+            raise ValueError(
+                f"{self._label}: Parameter '{name}' contains NaN or inf; parameters must be finite"
+                f"{' (a time constant may be +inf: no decay)' if name in self._time_constants else ''}. "
+                f"Bounds for training are not parameters: use jax_loss.make_bounds for those."
+            )
+
+    def _all_finite(self, value: Any, allow_pos_inf: bool = False) -> bool:
+        v = np.asarray(value)
+        return bool((np.isfinite(v) | (v == np.inf)).all() if allow_pos_inf else np.isfinite(v).all())
+
+    def _check_activation(self, name: str, fn: Callable) -> None:
+        """Call a custom activation once on zeros of the neurons' shape; it must keep the shape."""
+        n = self.size_out or 0
+        probe = self._xp.zeros((1, n))
+        threshold = self.__dict__.get("threshold", 0.0)
+        try:
+            out = fn(probe, threshold if threshold is not None else 0.0)
+        except Exception as e:
+            raise ValueError(
+                f"{self._label}: the activation {getattr(fn, '__name__', fn)!r} fails on input of "
+                f"shape (1, {n}) ({type(e).__name__}: {e}); it is called as f(x, threshold) on "
+                f"arrays of shape (B, {n})."
+            ) from None
+        if tuple(np.shape(out)) != (1, n):
+            raise ValueError(
+                f"{self._label}: the activation {getattr(fn, '__name__', fn)!r} returns shape "
+                f"{tuple(np.shape(out))} for input of shape (1, {n}); an activation must act "
+                f"element-wise and keep the shape."
+            )
 
     def _register_module(self, name: str, mod: "Module") -> None:
         """Add a submodule to the module registry."""
@@ -336,6 +501,8 @@ class Module(ABC):
                     f"{self._label}: The new value assigned to {name} must be of shape {want} "
                     f"(got {tuple(value.shape)})."
                 )
+        if attr.kind is Parameter:
+            self._check_finite_value(name, value)
         return value
 
     def _broadcast(self, value: Any, shape: Tuple[int, ...]) -> Any:
@@ -354,6 +521,8 @@ class Module(ABC):
             value = np.asarray(value).item()
         value = self._convert_static(name, _python_scalar(value))
         self._check_value(name, value)
+        if callable(value) and name in self._activation_attributes:
+            self._check_activation(name, value)
         return value
 
     def _convert_static(self, name: str, value: Any) -> Any:
@@ -363,6 +532,8 @@ class Module(ABC):
     def _check_value(self, name: str, value: Any) -> None:
         """Reject concrete non-positive values of positive attributes (time constants, ``dt``, ...)
         and negative noise levels, naming the module, the attribute, and what to pass instead."""
+        if name in _SCALAR_SETTINGS and self._is_concrete(value) and not isinstance(value, ParameterBase):
+            _check_scalar_setting(self._label, name, value)
         strict = name in self._positive_attributes or name in self._always_positive
         if not strict and name not in self._non_negative_attributes:
             return

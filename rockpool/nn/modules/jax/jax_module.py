@@ -165,6 +165,8 @@ def _evolve_and_check(mod: "JaxModule", data, record: bool):
 
 
 _compiled_evolve = jax.jit(_evolve_and_check, static_argnums=2)
+# - One dispatch and one scalar back to the host (not the whole array)
+_finite = jax.jit(lambda x, pos_inf: (jnp.isfinite(x) | (pos_inf & (x == jnp.inf))).all(), static_argnums=1)
 
 
 class JaxModule(Module):
@@ -222,9 +224,24 @@ class JaxModule(Module):
         self.__dict__.pop("_aux_cache", None)
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if _is_tracer(value) and name in self.__dict__.get("_registry", ()) and not self._is_traced():
+            raise ValueError(
+                f"{self._label}: assigning a traced value to '{name}' inside jax.jit / grad / vmap "
+                f"would store a tracer in a module that lives outside the traced function (JAX "
+                f"modules are immutable in use). Return a new module instead: "
+                f"mod = mod.set_attributes({{'{name}': value}})."
+            )
         super().__setattr__(name, value)
         if name not in self._registry:
             self.__dict__.pop("_aux_cache", None)
+
+    def _is_traced(self) -> bool:
+        """Whether this module was built inside a trace (its array leaves are tracers)."""
+        d = self.__dict__
+        return any(_is_tracer(d.get(n)) for n in d["_registry"])
+
+    def _all_finite(self, value: Any, allow_pos_inf: bool = False) -> bool:
+        return bool(_finite(value, allow_pos_inf))
 
     def _to_array(self, value: Any) -> Any:
         if isinstance(value, jax.Array):
