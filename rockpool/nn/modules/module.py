@@ -679,16 +679,37 @@ class Module(ABC):
 
         Args:
             family: Only return parameters of this family (a string, or a list/tuple of them).
+                A family that no attribute of the tree has warns (with the families that exist).
         """
-        return self._query(Parameter, family)
+        return self._checked_query(Parameter, family)
 
     def state(self, family: Family = None) -> Tree:
         """Nested dict of the States of this module and its submodules."""
-        return self._query(State, family)
+        return self._checked_query(State, family)
 
     def simulation_parameters(self, family: Family = None) -> Tree:
         """Nested dict of the SimulationParameters of this module and its submodules."""
-        return self._query(SimulationParameter, family)
+        return self._checked_query(SimulationParameter, family)
+
+    def _checked_query(self, kind: type, family: Family) -> Tree:
+        out = self._query(kind, family)
+        if family is not None and not out:
+            known = self._families()
+            unknown = sorted(_family_set(family) - known)  # type: ignore[operator]
+            if unknown:
+                warnings.warn(
+                    f"{self._label}: no attribute has the family {', '.join(map(repr, unknown))}; the "
+                    f"families here are {sorted(known)}. (Families match by exact string.)",
+                    RockpoolWarning,
+                    stacklevel=3,
+                )
+        return out
+
+    def _families(self) -> set:
+        fams = {a.family for a in self._registry.values() if a.family is not None}
+        for n in self._submodule_names:
+            fams |= self.__dict__[n]._families()
+        return fams
 
     def attributes_named(self, name: Union[str, Iterable[str]]) -> Tree:
         """Nested dict of registered attributes called ``name`` (or any of several names)."""

@@ -20,6 +20,7 @@ arrays are immutable and never copied.
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
 from typing import Any, Tuple
 
@@ -28,6 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.tree_util import GetAttrKey, register_pytree_with_keys
 
+from rockpool.nn.modules import _memory
 from rockpool.nn.modules.module import Module, Tree, _is_array
 from rockpool.parameters import _SimulationParameter as SimulationParameter
 
@@ -104,6 +106,12 @@ def _unflatten(aux: _Aux, children) -> "JaxModule":
     d.update(zip(aux.names, children))  # noqa: B905 (lengths match by construction)
     d["_aux_cache"] = aux
     return obj
+
+
+def _debug_checks() -> bool:
+    """Whether rockpool.debug asked for checks inside compiled code (never imports it)."""
+    mod = sys.modules.get("rockpool.debug")
+    return mod is not None and mod.enabled()
 
 
 def _float_dtype():
@@ -302,7 +310,13 @@ class JaxModule(Module):
         data = self._check_input(input_data)
         if args or kwargs or _is_tracer(data) or any(map(_is_tracer, jax.tree_util.tree_leaves(self))):
             # - Inside a user's jit/grad/vmap (or with extra arguments): trace evolve directly
+            #   (the checks of concrete values are off; rockpool.debug traces them in on request)
+            if _debug_checks():
+                from rockpool import debug
+
+                debug.traced_checks(self, jnp.asarray(data))
             return self.evolve(data, *args, record=record, **kwargs)  # type: ignore[misc]
+        _memory.check_evolve_memory(self, data, record, lambda: _compiled_evolve.eval_shape(self, data, bool(record)))
         (output, new_state, recorded), finite = _compiled_evolve(self, data, bool(record))
         if not _is_tracer(finite) and not bool(finite):
             raise ValueError(f"{self._label}: input contains NaN or inf values.")
