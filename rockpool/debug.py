@@ -46,8 +46,8 @@ from rockpool._optional import require
 
 require("jax", "jax")
 
-import jax.numpy as jnp
-from jax.experimental import checkify
+import jax.numpy as jnp  # noqa: E402
+from jax.experimental import checkify  # noqa: E402
 
 __all__ = ["checks", "checked", "enabled", "CheckFailed"]
 

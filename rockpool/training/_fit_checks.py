@@ -196,9 +196,9 @@ class InterruptGuard:
         self.depth += 1
         return self
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         self.depth -= 1
         if not self.depth and self.pending is not None and exc_type is None:
             pending, self.pending = self.pending, None
             self.previous(*pending)  # default handler: raises KeyboardInterrupt here
-        return False
+

@@ -429,7 +429,7 @@ def _open(path: Path) -> _Archive:
     return _Archive(path)
 
 
-_FIELDS = {"modules": list, "attributes": list, "optimizer": (dict, type(None)), "step": (int, type(None))}
+_FIELDS: Dict[str, Any] = {"modules": list, "attributes": list, "optimizer": (dict, type(None)), "step": (int, type(None))}
 _ENTRY_FIELDS = {"modules": ("path", "class", "shape"), "attributes": ("path", "kind", "stored")}
 
 
