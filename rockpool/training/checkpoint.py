@@ -369,7 +369,10 @@ def _check_save_args(path: Any, net: Any, step: Any, optimizer: Any) -> Path:
 
 def _state_classes(treedef: str) -> List[str]:
     """Names of the optimiser state classes in a treedef string (``ScaleByAdamState``, ...)."""
-    return re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\(", treedef.replace("PyTreeDef(", "", 1))
+    named = re.findall(r"(?:namedtuple|CustomNode)\[([A-Za-z_][A-Za-z0-9_.]*)", treedef)
+    if named:
+        return named
+    return [n for n in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\(", treedef) if n not in ("PyTreeDef", "CustomNode")]
 
 
 # ---------------------------------------------------------------------------------------- load
@@ -389,14 +392,20 @@ class _Archive:
 
     def __init__(self, path: Path):
         self.path = path
+        self.z: Any = None
         try:
-            self.z = np.load(path, allow_pickle=False)
+            self.fh = open(path, "rb")  # ours to close, whatever NumPy makes of the contents
         except IsADirectoryError:
             _damaged(path, "it is a folder, not a file")
+        except OSError as e:
+            _damaged(path, f"it cannot be opened ({e})")
+        try:
+            self.z = np.load(self.fh, allow_pickle=False)
         except Exception as e:  # BadZipFile, EOFError, pickle refusals, OSError, ...
+            self.fh.close()
             _damaged(path, _why(e))
         if not isinstance(self.z, np.lib.npyio.NpzFile):
-            self.z = None
+            self.fh.close()
             _damaged(path, "it is a single .npy array, not a .npz archive")
         self.files = self.z.files
 
@@ -417,6 +426,7 @@ class _Archive:
     def __exit__(self, *exc: Any) -> None:
         if self.z is not None:
             self.z.close()
+        self.fh.close()
 
 
 def _open(path: Path) -> _Archive:

@@ -103,7 +103,8 @@ def _naming_shape_errors(init: Callable) -> Callable:
         except ParameterShapeError as e:
             if e.labelled:
                 raise
-            err = ParameterShapeError(f"{type(self).__name__}: {e}")
+            arg = _argument_with_shape(init, args, kwargs, e.got) if own else None
+            err = ParameterShapeError(f"{type(self).__name__}: {f'argument {arg!r}: ' if arg else ''}{e}")
             err.labelled = True
             raise err from None
         except (ValueError, TypeError) as e:
@@ -117,6 +118,21 @@ def _naming_shape_errors(init: Callable) -> Callable:
 
 
 _SIGNATURES: Dict[Callable, Any] = {}
+
+
+def _argument_with_shape(init: Callable, args: tuple, kwargs: dict, shape: Any) -> Optional[str]:
+    """The name of the constructor argument that has ``shape`` (to name it in a shape error)."""
+    sig = _SIGNATURES.get(init)
+    if sig is None or shape is None:
+        return None
+    try:
+        bound = sig.bind(None, *args, **kwargs)
+    except TypeError:
+        return None
+    found = [n for n, v in list(bound.arguments.items())[1:] if n != "shape" and _is_array(v) and tuple(v.shape) == tuple(shape)]
+    if not found:
+        found = [n for n, v in list(bound.arguments.items())[1:] if n != "shape" and isinstance(v, (list, tuple)) and np.shape(v) == tuple(shape)]
+    return found[0] if len(found) == 1 else None
 _SCALAR_SETTINGS = ("dt", "noise_std")
 
 
