@@ -102,7 +102,11 @@ def _naming_shape_errors(init: Callable) -> Callable:
             init(self, *args, **kwargs)
         except ParameterShapeError as e:
             if e.labelled:
-                raise
+                if type(self).__name__ in str(e):
+                    raise
+                outer = ParameterShapeError(f"{type(self).__name__}: {e}")  # a submodule's argument
+                outer.labelled = True
+                raise outer from None
             arg = _argument_with_shape(init, args, kwargs, e.got) if own else None
             err = ParameterShapeError(f"{type(self).__name__}: {f'argument {arg!r}: ' if arg else ''}{e}")
             err.labelled = True
@@ -110,8 +114,8 @@ def _naming_shape_errors(init: Callable) -> Callable:
         except (ValueError, TypeError) as e:
             # - A library error that does not say which module it is about gets the class name
             name = type(self).__name__
-            if type(e) in (ValueError, TypeError) and name not in str(e):
-                raise type(e)(f"{name}: {e}") from e
+            if name not in str(e):
+                raise (TypeError if isinstance(e, TypeError) else ValueError)(f"{name}: {e}") from e
             raise
 
     return __init__
@@ -173,6 +177,10 @@ def _check_arguments(owner: str, init: Callable, args: tuple, kwargs: dict) -> N
             continue
         if arr.dtype.kind == "c":
             raise TypeError(f"{owner}: argument '{name}' is complex ({arr.dtype}); pass real numbers.")
+        if arr.dtype.kind in "USOV" and not isinstance(default, str):
+            raise TypeError(f"{owner}: argument '{name}' must be numbers; got {arr.dtype} values.")
+        if arr.size == 0 and default is not inspect.Parameter.empty:
+            raise ValueError(f"{owner}: argument '{name}' is empty (shape {arr.shape}); pass a number or an array.")
         if arr.dtype.kind == "f" and np.isnan(arr).any():
             raise ValueError(f"{owner}: argument '{name}' contains NaN; pass finite numbers.")
 
@@ -198,6 +206,10 @@ def _check_scalar_setting(owner: str, name: str, value: Any) -> None:
         )
     if not np.isfinite(arr):
         raise ValueError(f"{owner}: '{name}' ({what}) must be finite; got {float(arr)}.")
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -535,7 +547,30 @@ class Module(ABC):
                 value = self._to_array(value)  # `mod.tau = 0.1` on a Constant tau: still an array
         elif current is not None and _is_array(value) and np.ndim(value) == 0 and self._is_concrete(value):
             value = np.asarray(value).item()
-        value = self._convert_static(name, _python_scalar(value))
+        try:
+            value = self._convert_static(name, _python_scalar(value))
+        except (TypeError, ValueError) as e:
+            if f"'{name}'" in str(e):
+                raise
+            raise type(e)(f"{self._label}: cannot assign to '{name}': {e}") from None
+        if _is_number(current) and _is_array(value) and self._is_concrete(value) and np.ndim(value):
+            raise ValueError(
+                f"{self._label}: '{name}' is a single number for the whole module; got an array of "
+                f"shape {tuple(np.shape(value))}."
+            )
+        if _is_number(current) and not _is_array(value) and self._is_concrete(value):
+            if not _is_number(value):
+                raise TypeError(
+                    f"{self._label}: '{name}' is a number; the new value must be one too (got "
+                    f"{value!r} of type {type(value).__name__})."
+                )
+            if value != value:
+                raise ValueError(f"{self._label}: '{name}' cannot be NaN.")
+        if callable(current) and not callable(value):
+            raise TypeError(
+                f"{self._label}: '{name}' holds a function; the new value must be a function too "
+                f"(got a {type(value).__name__})."
+            )
         self._check_value(name, value)
         if callable(value) and name in self._activation_attributes:
             self._check_activation(name, value)
