@@ -71,6 +71,8 @@ CHILD = textwrap.dedent(
             except KeyboardInterrupt as e:
                 status = "interrupted"
                 note = str(getattr(e, "checkpoint", None))
+                if not hasattr(e, "history"):
+                    note = "setup"  # before the training loop started: nothing trained yet
             except BaseException as e:
                 status = "wrong: " + type(e).__name__ + ": " + str(e)[:300]
             while status != "interrupted":  # the run finished first: wait for the signal
@@ -139,7 +141,7 @@ def test_real_sigint_at_random_moments_keeps_the_run(tmp_path):
     for r in results:
         assert r["status"] in ("interrupted", "completed", "outside"), r
         assert r["exact"] and r["same_loss"], r
-        if r["status"] == "interrupted":
-            assert r["note"].endswith("ck.npz"), r
+        if r["status"] == "interrupted":  # the checkpoint was written (unless nothing had started)
+            assert r["note"].endswith("ck.npz") or r["note"] == "setup", r
     # - The delays cover the runs, so most trials interrupt a running fit
     assert sum(r["status"] == "interrupted" for r in results) >= TRIALS // 2, results

@@ -102,7 +102,7 @@ def _naming_shape_errors(init: Callable) -> Callable:
             init(self, *args, **kwargs)
         except ParameterShapeError as e:
             if e.labelled:
-                if type(self).__name__ in str(e):
+                if not own or type(self).__name__ in str(e):
                     raise
                 outer = ParameterShapeError(f"{type(self).__name__}: {e}")  # a submodule's argument
                 outer.labelled = True
