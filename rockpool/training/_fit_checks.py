@@ -108,7 +108,7 @@ def check_first_batch(net: Any, loss: Any, form: str, x: Any, y: Any) -> None:
         return
     x_spec = jax.ShapeDtypeStruct(xs, jax.dtypes.canonicalize_dtype(np.result_type(x)))
     y_spec = jax.ShapeDtypeStruct(np.shape(y), jax.dtypes.canonicalize_dtype(np.result_type(y)))
-    out = jax.eval_shape(lambda m, a: m(a)[0], net, x_spec)
+    out = _forward.eval_shape(net, x_spec)
     ys, os_ = tuple(y_spec.shape), tuple(getattr(out, "shape", ()))
     if len(ys) == len(os_) and ys and ys[-1] != os_[-1] and np.issubdtype(y_spec.dtype, np.floating):
         raise ValueError(
@@ -122,6 +122,13 @@ def check_first_batch(net: Any, loss: Any, form: str, x: Any, y: Any) -> None:
             f"fit: the loss cannot combine the network output (shape {os_}) with the target "
             f"(shape {ys}): {type(e).__name__}: {e}"
         ) from None
+
+
+def _forward_impl(net: Any, x: Any) -> Any:
+    return net(x)[0]
+
+
+_forward = jax.jit(_forward_impl)  # eval_shape through jit: traced once per structure and shape
 
 
 def check_bounds_order(lower: Any, upper: Any) -> None:

@@ -455,7 +455,7 @@ def fit(
                 if not n_steps:
                     # - Compile outside the guarded section (nothing is donated yet, so Ctrl-C
                     #   during compilation stops at once); the call below then hits the caches
-                    _train_step.lower(cfg, params, opt_state, failed, count, net_leaves, x, y, bnds).compile()
+                    _precompile(cfg, params, opt_state, failed, count, net_leaves, x, y, bnds, mesh)
                 with guard:  # the step donates `params`: a Ctrl-C waits until its results are held
                     params, opt_state, failed, count, value = _train_step(
                         cfg, params, opt_state, failed, count, net_leaves, x, y, bnds
@@ -545,6 +545,30 @@ def fit(
             current_net(), history, checkpoint,
         ) from e
     return trained, history
+
+
+_COMPILED: Dict[Any, None] = {}  # step variants compiled in this process (keys only, bounded)
+
+
+def _precompile(cfg: _Config, params, opt_state, failed, count, net_leaves, x, y, bnds, mesh) -> None:
+    """Compile the step for these arguments ahead of the (guarded) first call, unless it is known
+    to be compiled already (lowering again costs about a millisecond)."""
+    size = _cache_size()
+    if size < len(_COMPILED):  # jax.clear_caches() emptied the step's cache
+        _COMPILED.clear()
+    try:
+        key: Any = (cfg, _signature((x, y)), jax.tree_util.tree_structure((bnds, opt_state)),
+                    None if mesh is None else id(mesh))
+        hash(key)
+    except TypeError:
+        key = None
+    if key is not None and key in _COMPILED:
+        return
+    _train_step.lower(cfg, params, opt_state, failed, count, net_leaves, x, y, bnds).compile()
+    if key is not None:
+        if len(_COMPILED) > 256:
+            _COMPILED.clear()
+        _COMPILED[key] = None
 
 
 def _is_alive(*trees: Any) -> bool:

@@ -317,7 +317,7 @@ class Module(ABC):
         elif isinstance(value, Module):
             self._register_module(name, value)
         elif name in reg:
-            self._assign(name, value)
+            self._assign(name, value, checked=False)
         else:
             if name in d.get("_submodule_names", ()):
                 d["_submodule_names"] = tuple(n for n in d["_submodule_names"] if n != name)
@@ -476,7 +476,9 @@ class Module(ABC):
         return self
 
     # - Assignment with checks
-    def _assign(self, name: str, value: Any) -> None:
+    def _assign(self, name: str, value: Any, checked: bool = True) -> None:
+        """Assign a new value (converted and shape-checked). ``checked``: the value was already
+        validated by ``set_attributes``; a plain assignment also checks a Parameter's finiteness."""
         attr = self._registry[name]
         if attr.kind is SimulationParameter:
             value = self._static_value(name, value)
@@ -490,6 +492,8 @@ class Module(ABC):
                 return
         value = self._converted(name, attr, value)
         self._check_value(name, value)
+        if not checked and attr.kind is Parameter:
+            self._check_finite_value(name, value)
         self.__dict__[name] = value
         if attr.kind is SimulationParameter:
             self._changed_static(name)
@@ -529,8 +533,6 @@ class Module(ABC):
                     f"{self._label}: The new value assigned to {name} must be of shape {want} "
                     f"(got {tuple(value.shape)})."
                 )
-        if attr.kind is Parameter:
-            self._check_finite_value(name, value)
         return value
 
     def _broadcast(self, value: Any, shape: Tuple[int, ...]) -> Any:
@@ -796,7 +798,10 @@ class Module(ABC):
                     value = self._static_value(key, value)
                     if not _is_array(value):
                         continue
-                self._check_value(key, self._converted(key, attr, value))
+                value = self._converted(key, attr, value)
+                self._check_value(key, value)
+                if attr.kind is Parameter:
+                    self._check_finite_value(key, value)
             elif key in self._submodule_names:
                 d[key]._validate_tree(value, path + (key,))
             else:

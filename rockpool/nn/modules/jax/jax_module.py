@@ -249,7 +249,11 @@ class JaxModule(Module):
         return any(_is_tracer(d.get(n)) for n in d["_registry"])
 
     def _all_finite(self, value: Any, allow_pos_inf: bool = False) -> bool:
-        return bool(_finite(value, allow_pos_inf))
+        if isinstance(value, jax.Array) and value.is_fully_addressable:
+            if all(d.platform == "cpu" for d in value.devices()):  # host memory: NumPy, no dispatch
+                return super()._all_finite(np.asarray(value), allow_pos_inf)
+            return bool(_finite(value, allow_pos_inf))  # a device reduction, one scalar back
+        return super()._all_finite(value, allow_pos_inf)
 
     def _to_array(self, value: Any) -> Any:
         if isinstance(value, jax.Array):
