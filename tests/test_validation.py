@@ -211,3 +211,9 @@ def _bad_value_case(name, bad, pick, where):
         assert _works(mod, n_in)  # and the module still works
         return
     new(np.ones((2, 4, n_in)))
+
+
+@pytest.mark.parametrize("cls, shape", [(RateJax, 0), (LIF, 0), (LinearJax, (0, 3)), (Linear, (3, 0)), (SoftmaxJax, (3, 0)), (InstantJax, 0)])
+def test_zero_size_modules_are_clear_errors(cls, shape):
+    with pytest.raises(ValueError, match=rf"{cls.__name__}: shape .* has a size of 0"):
+        cls(shape)

@@ -152,6 +152,14 @@ def _check_arguments(owner: str, init: Callable, args: tuple, kwargs: dict) -> N
     except TypeError:
         return  # the call itself will say what is wrong with the arguments
     params = sig.parameters
+    shape = bound.arguments.get("shape")
+    if isinstance(shape, (int, np.integer, tuple, list)) and not isinstance(shape, bool):
+        sizes = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        if any(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n == 0 for n in sizes):
+            raise ValueError(
+                f"{owner}: shape {shape!r} has a size of 0; a module with no inputs, outputs or "
+                f"neurons computes nothing. Give sizes >= 1."
+            )
     for i, (name, value) in enumerate(bound.arguments.items()):
         if name in _SCALAR_SETTINGS and value is None and params[name].default is not None:
             raise TypeError(f"{owner}: '{name}' must be a number, not None (default {params[name].default}).")
