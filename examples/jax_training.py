@@ -152,16 +152,23 @@ def main(argv=None) -> dict:
     )
 
     # Display the dataset classes
-    plt.figure()
+    fig = plt.figure(constrained_layout=True)
     for i, sample in enumerate(ds):
         plt.subplot(2, len(ds), i + 1)
-        plt.imshow(sample[0].T, aspect="auto")
+        im = plt.imshow(sample[0].T, aspect="auto", interpolation="none")
         plt.title(f"Input class {i}")
+        plt.ylabel("Input channel" if i == 0 else "")
+        plt.colorbar(im, label="input value" if i == len(ds) - 1 else None)
 
         plt.subplot(2, len(ds), i + len(ds) + 1)
-        plt.plot(sample[1])
-        plt.xlabel(f"Target class {i}")
+        for c in range(np.shape(sample[1])[-1]):
+            plt.plot(np.asarray(sample[1])[:, c], color=f"C{c}", label=f"target $\\hat{{y}}_{c}$")
+        plt.xlabel(f"Time (steps), class {i}")
+        plt.ylabel("Target" if i == 0 else "")
+        if i == 0:
+            plt.legend(fontsize="small")
     savefig("dataset")
+    plt.close(fig)
 
     # - Import the Rockpool modules and Sequential combinator
     from rockpool.nn.modules import LinearJax, InstantJax
@@ -230,12 +237,9 @@ def main(argv=None) -> dict:
     loss_mlp = [float(v) for v in loss_t]
 
     # - Plot the loss over iterations
-    plt.figure()
-    plt.plot(np.array(loss_t))
-    plt.yscale("log")
-    plt.xlabel("Iteration")
-    plt.ylabel("Loss")
-    plt.title("Training loss")
+    from rockpool.plotting import plot_loss
+
+    plot_loss(np.array(loss_t), title="Training loss (MLP)")
     savefig("mlp_loss")
 
     # - Apply the trained parameters to the network
@@ -252,32 +256,33 @@ def main(argv=None) -> dict:
 
         # - Plot output and target
         plt.figure()
-        plt.plot(output[0], "k-")
-        plt.plot(sample[1], "--")
+        out0, tgt = np.asarray(output[0]), np.asarray(sample[1])
+        for c in range(out0.shape[-1]):  # one colour per channel: output solid, target dashed
+            plt.plot(out0[:, c], "-", color=f"C{c}", label=f"Output $y_{c}$")
+            plt.plot(tgt[:, c], "--", color=f"C{c}", label=f"Target $\\hat{{y}}_{c}$")
         plt.xlabel("Time (steps)")
         plt.ylabel("Value")
-        plt.legend(
-            [
-                "Output $y_0$",
-                "Output $y_1$",
-                "Target $\\hat{y}_0$",
-                "Target $\\hat{y}_1$",
-            ]
-        )
+        plt.legend(ncol=2, fontsize="small")
         plt.title(f"Class {i_class}")
         savefig(f"mlp_class_{i_class}")
 
     # - Display network parameters
     plt.figure()
-    plt.imshow(net[0].weight.T, aspect="auto")
+    w0 = np.asarray(net[0].weight).T
+    lim = float(np.max(np.abs(w0)))
+    plt.imshow(w0, aspect="auto", interpolation="none", cmap="RdBu_r", vmin=-lim, vmax=lim)
+    plt.colorbar(label="weight")
     plt.xlabel("Input channel")
     plt.ylabel("Hidden unit")
     plt.title("Weight $W_0$")
     savefig("mlp_weight_0")
 
     plt.figure()
-    plt.plot(net[2].weight, ".")
-    plt.plot([0, Nhidden], [0, 0], "k--")
+    w2 = np.asarray(net[2].weight)
+    for c in range(w2.shape[1]):
+        plt.plot(w2[:, c], ".", color=f"C{c}", label=f"to output {c}")
+    plt.plot([0, Nhidden], [0, 0], "k--", lw=0.8)
+    plt.legend(fontsize="small")
     plt.xlabel("Hidden unit")
     plt.ylabel("Weight value")
     plt.title("Weight $W_2$")
@@ -362,12 +367,9 @@ def main(argv=None) -> dict:
             loss_t.append(loss_val)
     loss_stateful = [float(v) for v in loss_t]
 
-    plt.figure()
-    plt.plot(loss_t)
-    plt.yscale("log")
-    plt.xlabel("Iteration")
-    plt.ylabel("Loss")
-    plt.title("Training loss")
+    # - The bounds penalty spikes when a time constant crosses its bound: plot_loss fits the axis
+    #   to the running median and counts the spikes above it
+    plot_loss(np.array(loss_t, dtype=float), title="Training loss (stateful network, with bounds penalty)")
     savefig("stateful_loss")
 
     # - Get the final set of optimised parameters and apply them
@@ -376,7 +378,7 @@ def main(argv=None) -> dict:
 
     # - Visualise the time constants
     plt.figure()
-    plt.hist(net_stateful[1].tau * 1e3, 20)
+    plt.hist(np.asarray(net_stateful[1].tau) * 1e3, 20, color="C0", edgecolor="white")
     plt.xlabel("Time constants $\\tau$ (ms)")
     plt.ylabel("Count")
     plt.title("Trained time constants")

@@ -54,6 +54,7 @@ class ParameterShapeError(ValueError):
     """Concrete data of the wrong shape for a registered attribute (a module constructor names itself)."""
 
     labelled: bool = False
+    got: Optional[Tuple[int, ...]] = None  # the shape that was given
 
 
 def _normalise_shapes(shape: ShapeLike) -> Optional[Tuple[Tuple[int, ...], ...]]:
@@ -123,10 +124,12 @@ class ParameterBase:
                     data = np.broadcast_to(np.asarray(data).reshape(()), self.shapes[0]).copy()
                 else:
                     want = " or ".join(str(s) for s in self.shapes)
-                    raise ParameterShapeError(
+                    err = ParameterShapeError(
                         f"{type(self).__name__}{' (' + family + ')' if family else ''}: "
                         f"data has shape {got}, expected {want}."
                     )
+                    err.got = got
+                    raise err
         self.data = data
 
     def __repr__(self) -> str:

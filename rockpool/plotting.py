@@ -80,8 +80,14 @@ def plot_loss(
     ax: Any = None,
     log: Optional[bool] = None,
     title: str = "Training loss",
+    clip_spikes: bool = True,
 ) -> Any:
-    """Plot a loss history: every step (thin) and the mean of each epoch (thick).
+    """Plot a loss history: every step (thin), a trend line and the mean of each epoch.
+
+    Losses with spikes (a penalty term such as ``bounds_cost`` switching on) would squash the
+    curve into the bottom of the axes; the trend is a running low quantile that ignores them, and
+    with ``clip_spikes`` the y axis covers the trend's range with margin (the number of steps above
+    the top is noted).
 
     Args:
         history: A :class:`~rockpool.training.loop.History` or a sequence of loss values.
@@ -89,6 +95,7 @@ def plot_loss(
         ax: Draw into this axes instead of a new figure.
         log: Logarithmic y axis; default when all losses are positive.
         title: Axes title.
+        clip_spikes: Fit the y axis to the bulk of the curve rather than its spikes.
 
     Returns:
         The figure.
@@ -99,7 +106,26 @@ def plot_loss(
     loss = np.asarray(getattr(history, "loss", history), dtype=np.float64).ravel()
     fig, ax = _figure(ax)
     steps = np.arange(1, loss.size + 1)
-    ax.plot(steps, loss, lw=0.8, alpha=0.6, label="step")
+    ax.plot(steps, loss, lw=0.6, alpha=0.45, color="C0", label="step")
+    finite = loss[np.isfinite(loss)]
+    use_log = bool((log is None and finite.size and np.all(finite > 0)) or log)
+    if loss.size >= 20:
+        width = max(5, loss.size // 50)
+        pad = np.pad(loss, (width // 2, width - 1 - width // 2), mode="edge")
+        windows = np.lib.stride_tricks.sliding_window_view(pad, width)
+        # - A low running quantile follows the loss itself, not a penalty that spikes in many steps
+        median = np.nanpercentile(windows, 25, axis=1)
+        ax.plot(steps, median, lw=1.8, color="C1", label=f"trend (running 25th percentile, {width} steps)")
+        good = median[np.isfinite(median)]
+        if clip_spikes and good.size:
+            lo, hi = float(np.min(good)), float(np.percentile(good, 98))
+            top = hi * 3.0 if use_log and hi > 0 else hi + 0.5 * (hi - lo + 1e-12)
+            bottom = lo / 3.0 if use_log and lo > 0 else lo - 0.1 * (hi - lo + 1e-12)
+            above = int(np.sum(finite > top))
+            if above:
+                ax.set_ylim(bottom, top)
+                ax.text(0.99, 0.98, f"{above} step{'s' if above > 1 else ''} above the axis (spikes)",
+                        transform=ax.transAxes, ha="right", va="top", fontsize="small", color="0.3")
     epoch = getattr(history, "epoch", None)
     if epoch is not None and loss.size and np.unique(epoch).size < loss.size:
         epoch = np.asarray(epoch)
@@ -108,11 +134,11 @@ def plot_loss(
             idx = np.nonzero(epoch == e)[0]
             ends.append(idx[-1] + 1)
             means.append(loss[idx].mean())
-        ax.plot(ends, means, lw=2.0, label="epoch mean")
-        ax.legend(loc="upper right")
-    finite = loss[np.isfinite(loss)]
-    if (log is None and finite.size and np.all(finite > 0)) or log:
+        ax.plot(ends, means, "o-", lw=1.2, ms=3, color="C2", label="epoch mean")
+    if use_log:
         ax.set_yscale("log")
+    if ax.get_legend_handles_labels()[0] and loss.size >= 2:
+        ax.legend(loc="upper right" if not ax.texts else "lower left", fontsize="small")
     ax.set_xlabel("Step")
     ax.set_ylabel("Loss")
     ax.set_title(title)

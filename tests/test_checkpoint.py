@@ -112,7 +112,7 @@ def test_mismatch_names_first_differing_path(tmp_path, other, where):
 def test_optimizer_template_mismatch_and_missing_files(tmp_path):
     net = _net()
     save_checkpoint(tmp_path / "ck.npz", net, optax.adam(1e-3).init(net.parameters()))
-    with pytest.raises(CheckpointMismatchError, match="leaves"):
+    with pytest.raises(CheckpointMismatchError, match="ScaleByAdamState.*TraceState"):
         load_checkpoint(tmp_path / "ck.npz", net, optax.sgd(1e-3, momentum=0.9).init(net.parameters()))
     with pytest.raises(FileNotFoundError, match="nope.npz"):
         load_checkpoint(tmp_path / "nope.npz", net)

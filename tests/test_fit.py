@@ -128,11 +128,12 @@ def test_compiles_once_for_same_shaped_batches():
     before = fit_module._train_step._cache_size()
     _, hist = fit(net, counting_loss, ds, "adam", epochs=5, progress=False)
     assert hist.steps == 15
-    assert len(traces) == 1
+    assert len(traces) == 2  # the shape check before compiling (eval_shape) and the step
     assert fit_module._train_step._cache_size() == before + 1
-    # - A second call with the same loss and optimiser name reuses the compiled step
+    # - A second call with the same loss and optimiser name reuses the compiled step (only the
+    #   shape check may trace the loss again, where eval_shape is not cached)
     fit(net, counting_loss, ds, "adam", epochs=1, progress=False)
-    assert len(traces) == 1 and fit_module._train_step._cache_size() == before + 1
+    assert len(traces) in (2, 3) and fit_module._train_step._cache_size() == before + 1
 
 
 def test_loss_form_detection_and_errors():

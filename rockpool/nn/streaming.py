@@ -55,6 +55,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from rockpool.nn.modules import _memory
+
 __all__ = [
     "remat",
     "evolve_chunked",
@@ -75,17 +77,8 @@ _CHUNK: contextvars.ContextVar[Optional[int]] = contextvars.ContextVar("rockpool
 CHECK_MIN_STEPS = 1 << 20
 
 
-class MemoryEstimateError(MemoryError):
-    """A call would need more memory than is available; raised before anything is allocated.
-
-    Attributes:
-        needed: Estimated bytes (XLA's estimate: arguments, outputs and temporaries).
-        available: Bytes available on the device (host memory for the CPU backend).
-    """
-
-    def __init__(self, message: str, needed: int, available: int):
-        super().__init__(message)
-        self.needed, self.available = needed, available
+# - One error for every up-front memory check (rockpool/nn/modules/_memory.py)
+MemoryEstimateError = _memory.MemoryEstimateError
 
 
 # ---------------------------------------------------------------------------------------- state
@@ -299,28 +292,13 @@ def available_bytes(device: Any = None) -> int:
     """Bytes available for new arrays on ``device`` (default: the first device).
 
     Accelerators report their free memory (``memory_stats``); for the CPU backend this is the
-    host's available memory (``MemAvailable`` in ``/proc/meminfo``, else physical memory).
+    host's available memory (``MemAvailable`` in ``/proc/meminfo``, else ``sysconf``).
     """
-    device = device or jax.devices()[0]
-    stats = None
-    if device.platform != "cpu":
-        try:
-            stats = device.memory_stats()
-        except Exception:  # not every backend implements it
-            stats = None
-    if stats and "bytes_limit" in stats:
-        return int(stats["bytes_limit"]) - int(stats.get("bytes_in_use", 0))
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):
-        return 1 << 62  # unknown: do not block
+    if device is not None and device.platform == "cpu":
+        avail = _memory.host_available()
+    else:
+        avail = _memory.available_bytes(refresh=True)
+    return (1 << 62) if avail is None else avail  # unknown: do not block
 
 
 def _evolve_plain(net: Any, x: Any, record: bool) -> Tuple[Any, Tree, Tree]:

@@ -28,6 +28,7 @@ _LAZY = {
     "read_metadata": "rockpool.training.checkpoint",
     "Checkpoint": "rockpool.training.checkpoint",
     "CheckpointMismatchError": "rockpool.training.checkpoint",
+    "CheckpointError": "rockpool.training.checkpoint",
     "data_parallel_mesh": "rockpool.training.parallel",
     "shard_batch": "rockpool.training.parallel",
     "replicate": "rockpool.training.parallel",

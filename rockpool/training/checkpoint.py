@@ -48,8 +48,14 @@ from __future__ import annotations
 
 import io
 import json
+import numbers
 import os
+import re
+import socket
 import tempfile
+import time
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, Dict, List, NamedTuple, NoReturn, Optional, Tuple, Union
 
@@ -61,6 +67,7 @@ __all__ = [
     "load_module",
     "read_metadata",
     "Checkpoint",
+    "CheckpointError",
     "CheckpointMismatchError",
 ]
 
@@ -70,8 +77,37 @@ META_KEY = "__rockpool__"
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-class CheckpointMismatchError(ValueError):
+class CheckpointError(ValueError):
+    """A checkpoint file cannot be read (missing, not an archive, truncated, damaged, not a
+    rockpool checkpoint) or does not fit what it is loaded into. The message names the file and
+    what is wrong. Pickled data is never loaded."""
+
+
+class CheckpointNotFoundError(CheckpointError, FileNotFoundError):
+    """The checkpoint file does not exist."""
+
+
+class CheckpointMismatchError(CheckpointError):
     """The checkpoint does not fit the network (or optimiser state) it is loaded into."""
+
+
+def _damaged(path: Path, what: str) -> NoReturn:
+    raise CheckpointError(
+        f"Checkpoint '{path}' cannot be read: {what}. The file is damaged or is not a rockpool "
+        f"checkpoint; use another checkpoint (or delete it to start afresh)."
+    )
+
+
+def _why(e: BaseException) -> str:
+    """What went wrong reading an archive, without NumPy's advice to load pickles."""
+    msg = str(e)
+    if "pickle" in msg.lower():
+        return "it holds pickled Python objects, which rockpool never loads (they can run code)"
+    if isinstance(e, EOFError) or "truncat" in msg.lower():
+        return f"it is truncated ({type(e).__name__}: {msg})"
+    if isinstance(e, zipfile.BadZipFile) or "crc" in msg.lower():
+        return f"it is not a valid .npz (zip) archive or its data is corrupted ({msg})"
+    return f"{type(e).__name__}: {msg}"
 
 
 class Checkpoint(NamedTuple):
@@ -141,7 +177,8 @@ def _atomic_write(path: Path, write) -> None:
     """Write through ``write(fileobj)`` to a temp file in the target folder, fsync, then replace."""
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    _remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f"{_temp_prefix(path)}{os.getpid()}.", suffix=".tmp")
     try:
         # - mkstemp makes the file private (0600); give it the permissions of a normal new file
         umask = os.umask(0)
@@ -171,6 +208,52 @@ def _atomic_write(path: Path, write) -> None:
         os.close(dfd)
 
 
+def _temp_prefix(path: Path) -> str:
+    host = re.sub(r"[^A-Za-z0-9_-]", "_", socket.gethostname())[:40] or "host"
+    return f".{path.name}.{host}."
+
+
+_STALE_SECONDS = 24 * 3600  # temp files of other hosts (or unknown owners) older than this go
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Delete temp files that killed writes of ``path`` left behind.
+
+    A temp file is named ``.<name>.<host>.<pid>.<random>.tmp``. One of this host whose writer
+    process no longer runs is removed; so is any other one older than a day. Temp files of live
+    writers (concurrent processes or threads) are never touched.
+    """
+    prefix, own = f".{path.name}.", _temp_prefix(path)
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
+            continue
+        stale = False
+        if name.startswith(own):
+            pid = name[len(own):].split(".", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid():
+                try:
+                    os.kill(int(pid), 0)
+                except ProcessLookupError:
+                    stale = True
+                except OSError:
+                    pass
+        if not stale:
+            try:
+                stale = time.time() - entry.stat().st_mtime > _STALE_SECONDS
+            except OSError:
+                continue
+        if stale:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
 # ---------------------------------------------------------------------------------------- save
 def save_checkpoint(
     path: PathLike,
@@ -178,6 +261,7 @@ def save_checkpoint(
     opt_state: Any = None,
     step: Optional[int] = None,
     extra: Optional[Dict[str, Any]] = None,
+    optimizer: Optional[str] = None,
 ) -> Path:
     """Save a module, and optionally an optimiser state and a step, atomically to one ``.npz`` file.
 
@@ -194,25 +278,43 @@ def save_checkpoint(
             ``jax.example_libraries.optimizers`` state).
         step: Optional training step to store.
         extra: Optional JSON-able dict stored alongside (e.g. the epoch and a loss history).
+        optimizer: Optional name of the optimiser (e.g. ``"adam"``); :func:`load_checkpoint`
+            refuses to restore the state into another one. The structure of ``opt_state`` (its
+            optax state classes, e.g. ``ScaleByAdamState``) is always recorded and checked.
 
     Returns:
         The path written.
 
+    Raises:
+        TypeError / ValueError: for a bad ``path`` (a folder, not a path), a ``net`` that is not a
+            module, a ``step`` that is not a whole number >= 0, an ``opt_state`` that is not a tree
+            of numeric arrays, an ``extra`` that is not JSON-able.
+
     Example: see the module docstring.
     """
-    path = Path(path)
+    path = _check_save_args(path, net, step, optimizer)
     modules, attributes, arrays = _describe(net)
     opt_meta = None
     if opt_state is not None:
         import jax
 
         leaves, treedef = jax.tree_util.tree_flatten(opt_state)
-        np_leaves = [_to_numpy(leaf) for leaf in leaves]
+        np_leaves = []
+        for i, leaf in enumerate(leaves):
+            arr = _to_numpy(leaf) if _is_array(leaf) or isinstance(leaf, (int, float, bool)) else None
+            if arr is None or arr.dtype.kind not in "biufc":
+                raise TypeError(
+                    f"save_checkpoint: opt_state must be a tree of numeric arrays (an optax or "
+                    f"jax.example_libraries state); leaf {i} is a {type(leaf).__name__}."
+                )
+            np_leaves.append(arr)
         for i, leaf in enumerate(np_leaves):
             arrays[f"optimizer/{i}"] = leaf
         opt_meta = {
             "n_leaves": len(np_leaves),
             "treedef": str(treedef),
+            "classes": _state_classes(str(treedef)),
+            "name": optimizer,
             "shapes": [list(a.shape) for a in np_leaves],
             "dtypes": [str(a.dtype) for a in np_leaves],
         }
@@ -226,6 +328,8 @@ def save_checkpoint(
         "extra": extra or {},
     }
     try:
+        if not isinstance(meta["extra"], dict):
+            raise TypeError(f"got a {type(extra).__name__}")
         json.dumps(meta["extra"], allow_nan=False)
     except (TypeError, ValueError) as e:
         raise ValueError(
@@ -241,28 +345,139 @@ def save_checkpoint(
     return path
 
 
+def _check_save_args(path: Any, net: Any, step: Any, optimizer: Any) -> Path:
+    from rockpool.nn.modules.module import Module
+
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise TypeError(f"save_checkpoint: path must be a file name (str or Path); got {path!r}.")
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"save_checkpoint: '{path}' is a folder; give a file name such as '{path / 'ckpt.npz'}'.")
+    if not isinstance(net, Module):
+        raise TypeError(
+            f"save_checkpoint: net must be a rockpool module; got a {type(net).__name__}. "
+            f"(The argument order is save_checkpoint(path, net, opt_state, step).)"
+        )
+    if step is not None and (
+        isinstance(step, bool) or not isinstance(step, (numbers.Integral, np.integer)) or step < 0
+    ):
+        raise ValueError(f"save_checkpoint: step must be a whole number >= 0 or None; got {step!r}.")
+    if optimizer is not None and not isinstance(optimizer, str):
+        raise TypeError(f"save_checkpoint: optimizer must be a name (str) or None; got {type(optimizer).__name__}.")
+    return path
+
+
+def _state_classes(treedef: str) -> List[str]:
+    """Names of the optimiser state classes in a treedef string (``ScaleByAdamState``, ...)."""
+    named = re.findall(r"(?:namedtuple|CustomNode)\[([A-Za-z_][A-Za-z0-9_.]*)", treedef)
+    if named:
+        return named
+    return [n for n in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\(", treedef) if n not in ("PyTreeDef", "CustomNode")]
+
+
 # ---------------------------------------------------------------------------------------- load
 def read_metadata(path: PathLike) -> Dict[str, Any]:
-    """Return the JSON metadata of a checkpoint (structure, step, extra) without loading arrays."""
+    """Return the JSON metadata of a checkpoint (structure, step, extra) without loading arrays.
+
+    Raises:
+        CheckpointError: the file is missing, unreadable or not a rockpool checkpoint.
+    """
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"Checkpoint '{path}' does not exist.")
-    with np.load(path, allow_pickle=False) as z:
+    with _open(path) as z:
         return _metadata(z, path)
+
+
+class _Archive:
+    """An open ``.npz`` whose every read turns a damaged file into a :class:`CheckpointError`."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.z: Any = None
+        try:
+            self.fh = open(path, "rb")  # ours to close, whatever NumPy makes of the contents
+        except IsADirectoryError:
+            _damaged(path, "it is a folder, not a file")
+        except OSError as e:
+            _damaged(path, f"it cannot be opened ({e})")
+        try:
+            self.z = np.load(self.fh, allow_pickle=False)
+        except Exception as e:  # BadZipFile, EOFError, pickle refusals, OSError, ...
+            self.fh.close()
+            _damaged(path, _why(e))
+        if not isinstance(self.z, np.lib.npyio.NpzFile):
+            self.fh.close()
+            _damaged(path, "it is a single .npy array, not a .npz archive")
+        self.files = self.z.files
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key not in self.files:
+            _damaged(self.path, f"the entry '{key}' is missing")
+        try:
+            value = self.z[key]
+        except (zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error, KeyError) as e:
+            _damaged(self.path, f"entry '{key}': {_why(e)}")
+        if value.dtype.kind == "O":
+            _damaged(self.path, f"entry '{key}' holds Python objects")
+        return value
+
+    def __enter__(self) -> "_Archive":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.z is not None:
+            self.z.close()
+        self.fh.close()
+
+
+def _open(path: Path) -> _Archive:
+    if not path.exists():
+        raise CheckpointNotFoundError(f"Checkpoint '{path}' does not exist.")
+    if path.is_dir():
+        _damaged(path, "it is a folder, not a file")
+    if path.stat().st_size == 0:
+        _damaged(path, "it is empty (0 bytes)")
+    return _Archive(path)
+
+
+_FIELDS: Dict[str, Any] = {"modules": list, "attributes": list, "optimizer": (dict, type(None)), "step": (int, type(None))}
+_ENTRY_FIELDS = {"modules": ("path", "class", "shape"), "attributes": ("path", "kind", "stored")}
 
 
 def _metadata(z: Any, path: Path) -> Dict[str, Any]:
     if META_KEY not in z.files:
-        raise ValueError(
+        raise CheckpointError(
             f"'{path}' is not a rockpool checkpoint (no '{META_KEY}' entry); "
             f"write checkpoints with rockpool.training.save_checkpoint."
         )
-    meta = json.loads(str(z[META_KEY]))
-    if meta.get("format") != FORMAT or int(meta.get("version", 0)) > VERSION:
-        raise ValueError(
+    raw = z[META_KEY]
+    try:
+        meta = json.loads(str(raw))
+    except ValueError as e:
+        _damaged(path, f"its metadata ('{META_KEY}') is not valid JSON ({e})")
+    if not isinstance(meta, dict):
+        _damaged(path, f"its metadata is a JSON {type(meta).__name__}, not an object")
+    if meta.get("format") != FORMAT or not isinstance(meta.get("version"), int) or meta["version"] > VERSION:
+        raise CheckpointError(
             f"'{path}' has format {meta.get('format')!r} version {meta.get('version')!r}; this "
             f"rockpool reads {FORMAT!r} up to version {VERSION}."
         )
+    for key, kind in _FIELDS.items():
+        if key not in meta:
+            _damaged(path, f"its metadata lacks the field '{key}'")
+        if not isinstance(meta[key], kind):
+            _damaged(path, f"its metadata field '{key}' is a {type(meta[key]).__name__}")
+    for key, needed in _ENTRY_FIELDS.items():
+        for i, entry in enumerate(meta[key]):
+            missing = [f for f in needed if not isinstance(entry, dict) or f not in entry]
+            if missing:
+                _damaged(path, f"metadata {key}[{i}] lacks {missing}")
+            if key == "attributes" and entry["stored"] == "array" and not {"shape", "dtype"} <= set(entry):
+                _damaged(path, f"metadata attributes[{i}] ('{entry['path']}') lacks its shape or dtype")
+    opt = meta["optimizer"]
+    if opt is not None and not isinstance(opt.get("n_leaves"), int):
+        _damaged(path, "its optimiser metadata lacks 'n_leaves'")
+    if not isinstance(meta.get("extra", {}), dict):
+        _damaged(path, "its metadata field 'extra' is not an object")
     return meta
 
 
@@ -319,13 +534,18 @@ def _restore_tree(z: Any, saved: Dict[str, Any], attributes: List[dict]) -> Dict
     for old in saved["attributes"]:
         if old["stored"] == "array":
             value = z["module/" + old["path"]]
+            if list(value.shape) != list(old["shape"]):
+                _damaged(z.path, f"entry 'module/{old['path']}' has shape {value.shape}, its metadata says {tuple(old['shape'])}")
             want = new_dtype[old["path"]]
             if want is not None and str(value.dtype) != want:
                 value = value.astype(want)
         elif old["stored"] == "json" and old["kind"] == "SimulationParameter":
             value = old["value"]
         elif old["stored"] == "float" and old["kind"] == "SimulationParameter":
-            value = float(old["value"])
+            try:
+                value = float(old["value"])
+            except (KeyError, TypeError, ValueError):
+                _damaged(z.path, f"metadata value of '{old['path']}' is not a number")
         else:
             continue
         *subs, name = old["path"].split("/")
@@ -336,7 +556,7 @@ def _restore_tree(z: Any, saved: Dict[str, Any], attributes: List[dict]) -> Dict
     return tree
 
 
-def load_checkpoint(path: PathLike, net: Any, opt_state: Any = None) -> Checkpoint:
+def load_checkpoint(path: PathLike, net: Any, opt_state: Any = None, optimizer: Optional[str] = None) -> Checkpoint:
     """Load a checkpoint into a freshly constructed module of the same structure.
 
     Args:
@@ -346,20 +566,23 @@ def load_checkpoint(path: PathLike, net: Any, opt_state: Any = None) -> Checkpoi
         opt_state: Optional template optimiser state (e.g. ``optimizer.init(net.parameters())``);
             the saved leaves are placed into its structure. Without a template the saved leaves are
             returned as a list of NumPy arrays (``None`` if none were saved).
+        optimizer: Optional name of the optimiser the state is for (``"adam"``); an error if the
+            checkpoint recorded another name. The template's state classes are always compared
+            with the saved ones (an Adam state does not load into AdamW's or SGD's).
 
     Returns:
         ``Checkpoint(net, opt_state, step, extra)`` (a named tuple).
 
     Raises:
-        CheckpointMismatchError: naming the first path where the checkpoint and network differ.
+        CheckpointMismatchError: naming the first path where the checkpoint and network differ,
+            or an optimiser other than the saved one.
+        CheckpointError: the file is missing, unreadable, damaged or not a rockpool checkpoint.
 
     Example: see the module docstring (``template``: an optimiser state of the right structure,
     e.g. ``optax.adam(1e-3).init(fresh_net.parameters())``).
     """
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"Checkpoint '{path}' does not exist.")
-    with np.load(path, allow_pickle=False) as z:
+    with _open(path) as z:
         saved = _metadata(z, path)
         modules, attributes, _ = _describe(net)
         _compare(path, saved, modules, attributes)
@@ -367,9 +590,14 @@ def load_checkpoint(path: PathLike, net: Any, opt_state: Any = None) -> Checkpoi
         opt_leaves = None
         if saved["optimizer"] is not None:
             opt_leaves = [z[f"optimizer/{i}"] for i in range(saved["optimizer"]["n_leaves"])]
-    new_net = net.set_attributes(tree)
+    try:
+        new_net = net.set_attributes(tree)
+    except ValueError as e:  # e.g. a NaN or a negative time constant written into the file
+        raise CheckpointError(f"Checkpoint '{path}' holds values the network rejects: {e}") from None
     out_opt = None
     if opt_leaves is not None:
+        if opt_state is not None:
+            _check_optimizer(path, saved["optimizer"], opt_state, optimizer)
         out_opt = opt_leaves if opt_state is None else _restore_opt_state(path, opt_leaves, opt_state)
     elif opt_state is not None:
         raise CheckpointMismatchError(
@@ -377,6 +605,29 @@ def load_checkpoint(path: PathLike, net: Any, opt_state: Any = None) -> Checkpoi
             f"save_checkpoint(..., opt_state=...) or load without a template."
         )
     return Checkpoint(new_net, out_opt, saved["step"], saved.get("extra") or {})
+
+
+def _check_optimizer(path: Path, saved: Dict[str, Any], template: Any, name: Optional[str]) -> None:
+    """Refuse to restore one optimiser's state into another (Adam into AdamW, SGD, ...)."""
+    import jax
+
+    old_name = saved.get("name")
+    if name is not None and old_name is not None and name != old_name:
+        raise CheckpointMismatchError(
+            f"Checkpoint '{path}' holds the state of optimiser '{old_name}', but it is being "
+            f"resumed with '{name}'. Resume with the same optimiser, or start a new checkpoint."
+        )
+    old = saved.get("classes")
+    if old is None and "treedef" in saved:
+        old = _state_classes(str(saved["treedef"]))
+    new = _state_classes(str(jax.tree_util.tree_structure(template)))
+    if old is not None and list(old) != new:
+        raise CheckpointMismatchError(
+            f"Checkpoint '{path}' holds an optimiser state made of {old or ['(plain arrays)']}, but "
+            f"the optimiser in use has {new or ['(plain arrays)']}: a different optimiser (e.g. Adam "
+            f"vs AdamW) or optimiser settings. Resume with the optimiser that wrote it, or start "
+            f"a new checkpoint."
+        )
 
 
 def _restore_opt_state(path: Path, leaves: List[np.ndarray], template: Any) -> Any:

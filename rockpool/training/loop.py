@@ -19,10 +19,8 @@ Example:
 
 from __future__ import annotations
 
-import inspect
 import sys
 import time
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
@@ -37,6 +35,19 @@ import numpy as np
 
 from rockpool.nn.modules.jax.jax_module import JaxModule
 from rockpool.training import checkpoint as _ckpt
+from rockpool.training import _fit_checks as _checks
+from rockpool.training._step import (  # noqa: F401 (re-exported: the public names live here)
+    DEFAULT_LR,
+    OPTIMIZER_NAMES,
+    _adapter,
+    _align_bounds,
+    _cache_size,
+    _Config,
+    _loss_form,
+    _prepare,
+    _train_step,
+    make_optimizer,
+)
 
 __all__ = [
     "fit",
@@ -50,12 +61,6 @@ __all__ = [
 Tree = Dict[str, Any]
 Batch = Tuple[Any, Any]
 
-# - Optimiser names accepted by `fit(optimizer="...")` (all from optax)
-OPTIMIZER_NAMES = (
-    "adam", "adamw", "adamax", "amsgrad", "nadam", "radam", "adabelief", "adafactor", "adagrad",
-    "adadelta", "adan", "lamb", "lion", "novograd", "rmsprop", "sgd", "sign_sgd", "yogi",
-)
-DEFAULT_LR = 1e-3
 _FLUSH_SECONDS = 2.0  # read losses back at least this often (stops soon after a NaN)
 _PROGRESS_SECONDS = 0.5  # refresh the loss shown on the progress bar this often
 
@@ -119,272 +124,6 @@ class History:
 
     def __len__(self) -> int:
         return self.steps
-
-
-# ---------------------------------------------------------------------------------------- optimisers
-@dataclass(frozen=True)
-class _Optax:
-    """An optax ``GradientTransformation``."""
-
-    tx: Any
-
-    def init(self, params: Tree) -> Any:
-        return self.tx.init(params)
-
-    def apply(self, count, grads: Tree, state: Any, params: Tree) -> Tuple[Tree, Any]:
-        import optax
-
-        updates, state = self.tx.update(grads, state, params)
-        return optax.apply_updates(params, updates), state
-
-
-@dataclass(frozen=True)
-class _ExampleLibraries:
-    """A ``jax.example_libraries.optimizers`` triple ``(init_fun, update_fun, get_params)``."""
-
-    init_fun: Callable
-    update_fun: Callable
-    get_params: Callable
-
-    def init(self, params: Tree) -> Any:
-        return self.init_fun(params)
-
-    def apply(self, count, grads: Tree, state: Any, params: Tree) -> Tuple[Tree, Any]:
-        state = self.update_fun(count, grads, state)
-        return self.get_params(state), state
-
-
-_NAMED: Dict[Tuple[str, Any], Any] = {}
-
-
-def make_optimizer(optimizer: Any = None, lr: Optional[float] = None) -> Any:
-    """An optax optimiser from a name (``"adam"``, ``"sgd"``, ...) and a learning rate.
-
-    Args:
-        optimizer: ``None`` (Adam), a name from ``OPTIMIZER_NAMES``, or an optax
-            ``GradientTransformation`` (returned as is).
-        lr: Learning rate (a float or an optax schedule) for a named optimiser; default 1e-3.
-
-    Returns:
-        An optax ``GradientTransformation``. The same name and rate give the same object, so a
-        second :func:`fit` call reuses the compiled step.
-
-    Example:
-        >>> tx = make_optimizer("sgd", lr=0.1)
-    """
-    if optimizer is None:
-        optimizer = "adam"
-    if not isinstance(optimizer, str):
-        if lr is not None:
-            raise ValueError(
-                "fit: `lr` only applies to an optimiser given by name (e.g. optimizer='adam', "
-                "lr=1e-3); set the learning rate inside the optimiser object you passed instead."
-            )
-        return optimizer
-    name = optimizer.lower().strip()
-    if name not in OPTIMIZER_NAMES:
-        import difflib
-
-        close = difflib.get_close_matches(name, OPTIMIZER_NAMES, n=1)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
-        raise ValueError(
-            f"fit: unknown optimiser name '{optimizer}'.{hint} Known names: "
-            f"{', '.join(OPTIMIZER_NAMES)}; or pass any optax GradientTransformation."
-        )
-    import optax
-
-    rate = DEFAULT_LR if lr is None else lr
-    try:
-        key = (name, rate)
-        hash(key)
-    except TypeError:
-        return getattr(optax, name)(rate)
-    if key not in _NAMED:
-        _NAMED[key] = getattr(optax, name)(rate)
-    return _NAMED[key]
-
-
-def _adapter(optimizer: Any, lr: Optional[float]) -> Any:
-    opt = make_optimizer(optimizer, lr)
-    if hasattr(opt, "init") and hasattr(opt, "update"):
-        return _Optax(opt)
-    if isinstance(opt, tuple) and len(opt) == 3 and all(callable(f) for f in opt):
-        return _ExampleLibraries(*opt)
-    raise TypeError(
-        f"fit: optimizer must be a name ({', '.join(OPTIMIZER_NAMES[:4])}, ...), an optax "
-        f"GradientTransformation or a jax.example_libraries.optimizers triple; got {type(opt).__name__}."
-    )
-
-
-# ---------------------------------------------------------------------------------------- the step
-_FORMS: "weakref.WeakKeyDictionary[Callable, str]" = weakref.WeakKeyDictionary()
-
-
-def _loss_form(loss: Callable, form: str) -> str:
-    if form in ("params", "output"):
-        return form
-    if form != "auto":
-        raise ValueError(f"fit: loss_form must be 'auto', 'params' or 'output' (got {form!r}).")
-    try:
-        return _FORMS[loss]
-    except (KeyError, TypeError):
-        pass
-    found = _detect_form(loss)
-    try:
-        _FORMS[loss] = found
-    except TypeError:  # not weak-referenceable
-        pass
-    return found
-
-
-def _detect_form(loss: Callable) -> str:
-    try:
-        sig = inspect.signature(loss)
-    except (TypeError, ValueError):
-        sig = None
-    if sig is not None:
-        kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        ps = list(sig.parameters.values())
-        if not any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in ps):
-            required = [p for p in ps if p.kind in kinds and p.default is inspect.Parameter.empty]
-            if len(required) == 4:
-                return "params"
-            if len(required) == 2:
-                return "output"
-    raise ValueError(
-        "fit: cannot tell how to call the loss from its signature. Write it either as "
-        "loss(params, net, inputs, target) (it sets the parameters and evolves the net itself, as "
-        "in the training tutorial) or as loss(output, target), or pass loss_form='params' / 'output'."
-    )
-
-
-@dataclass(frozen=True)
-class _Config:
-    """Static configuration of the compiled step (part of the jit cache key)."""
-
-    loss: Callable
-    form: str
-    opt: Any
-    bounded: bool
-    net_def: Any  # treedef of the network: its leaves are passed as a flat list (cheaper per call)
-
-
-def _scalar_loss(value: Any) -> Any:
-    value = jnp.asarray(value)
-    if value.shape != () or not jnp.issubdtype(value.dtype, jnp.floating):
-        raise ValueError(
-            f"fit: the loss must return a scalar float, but it returned shape {value.shape} dtype "
-            f"{value.dtype}. Reduce it, e.g. with jnp.mean(...) (jax_loss.mse does)."
-        )
-    return value
-
-
-def _clip(params: Tree, lower: Tree, upper: Tree) -> Tree:
-    out = {}
-    for k, v in params.items():
-        if isinstance(v, dict):
-            out[k] = _clip(v, lower.get(k, {}), upper.get(k, {}))
-        else:
-            if k in lower:
-                v = jnp.maximum(v, lower[k].astype(v.dtype))
-            if k in upper:
-                v = jnp.minimum(v, upper[k].astype(v.dtype))
-            out[k] = v
-    return out
-
-
-def _step(cfg: _Config, params, opt_state, failed, count, net_leaves, x, y, bounds):
-    net = jax.tree_util.tree_unflatten(cfg.net_def, net_leaves)
-
-    def objective(p):
-        if cfg.form == "params":
-            return _scalar_loss(cfg.loss(p, net, x, y))
-        out, _, _ = net.reset_state().set_attributes(p)(x)
-        return _scalar_loss(cfg.loss(out, y))
-
-    value, grads = jax.value_and_grad(objective)(params)
-    # - Sticky guard: from the first non-finite loss or gradient on, the parameters stay as they
-    #   were, so the host can read the losses back late and still hand out the last good
-    #   parameters. Zeroed gradients keep the optimiser state finite. (Selecting the whole old
-    #   optimiser state instead cost about 15 % of a step on CPU.)
-    #   The check sums every gradient (NaN and inf propagate through sums): an and-reduction of
-    #   isfinite over a 400k-element gradient took 4x as long as its sum on CPU.
-    total = value
-    for g in jax.tree_util.tree_leaves(grads):
-        total = total + jnp.sum(g)
-    failed = failed | ~jnp.isfinite(total)
-    grads = jax.tree_util.tree_map(lambda g: jnp.where(failed, jnp.zeros_like(g), g), grads)
-    new_params, new_state = cfg.opt.apply(count, grads, opt_state, params)
-    if cfg.bounded:
-        new_params = _clip(new_params, *bounds)
-    new_params = jax.tree_util.tree_map(lambda new, old: jnp.where(failed, old, new), new_params, params)
-    return new_params, new_state, failed, count + 1, value
-
-
-_train_step = jax.jit(_step, static_argnums=0, donate_argnums=(1, 2))  # params, optimiser state
-
-
-def _cache_size() -> int:
-    """Number of compiled variants of the step (-1 where JAX does not say)."""
-    size = getattr(_train_step, "_cache_size", None)
-    return size() if size is not None else -1
-
-
-def _prepare_impl(opt: Any, params: Tree, opt_state: Any, step: Any):
-    if opt_state is None:
-        opt_state = opt.init(params)
-    params, opt_state = jax.tree_util.tree_map(jnp.copy, (params, opt_state))
-    return params, opt_state, jnp.zeros((), bool), jnp.asarray(step, jnp.int32)
-
-
-_prepare = jax.jit(_prepare_impl, static_argnums=0)
-
-
-def _align_bounds(bounds: Any, params: Tree, all_params: Tree) -> Tuple[Tree, Tree]:
-    """Keep only finite bounds, as arrays, in trees mirroring ``params``."""
-    if not (isinstance(bounds, (tuple, list)) and len(bounds) == 2):
-        raise ValueError(
-            "fit: bounds must be a pair (lower, upper) of trees like make_bounds(net.parameters()) "
-            "returns; leaves are scalars or arrays, -inf / inf (or missing) for no bound."
-        )
-
-    def walk(b: Any, p: Tree, full: Tree, path: str, sign: float) -> Tree:
-        if b is None:
-            return {}
-        if not isinstance(b, dict):
-            raise ValueError(f"fit: bounds at '{path or '<root>'}' must be a dict mirroring the parameters.")
-        out: Tree = {}
-        for k, v in b.items():
-            where = f"{path}.{k}" if path else k
-            if k not in full:
-                raise ValueError(
-                    f"fit: bounds name '{where}', which is not a parameter of the network; "
-                    f"known here: {list(full)}."
-                )
-            if k not in p:
-                continue  # a parameter that is not being trained
-            if isinstance(p[k], dict):
-                sub = walk(v, p[k], full[k], where, sign)
-                if sub:
-                    out[k] = sub
-                continue
-            if v is None:
-                continue
-            arr = np.asarray(v, dtype=np.float64)
-            if np.all(arr == sign * np.inf):
-                continue
-            try:
-                np.broadcast_shapes(arr.shape, np.shape(p[k]))
-            except ValueError:
-                raise ValueError(
-                    f"fit: bound for '{where}' has shape {arr.shape}, which does not broadcast to "
-                    f"the parameter's shape {np.shape(p[k])}."
-                ) from None
-            out[k] = jnp.asarray(arr, dtype=p[k].dtype)
-        return out
-
-    lower, upper = bounds
-    return walk(lower, params, all_params, "", -1.0), walk(upper, params, all_params, "", 1.0)
 
 
 # ---------------------------------------------------------------------------------------- helpers
@@ -586,19 +325,11 @@ def fit(
             f"fit trains JAX modules (JaxModule); got a {type(net).__name__}. Use the JAX version "
             f"of the module (e.g. RateJax instead of Rate)."
         )
-    epochs = int(epochs)
-    if epochs < 0:
-        raise ValueError(f"fit: epochs must be >= 0 (got {epochs}).")
+    epochs = _checks.check_arguments(data, epochs, checkpoint_every)
     if checkpoint_every is not None and (checkpoint is None or int(checkpoint_every) < 1):
         raise ValueError("fit: checkpoint_every=N needs checkpoint='file.npz' and N >= 1.")
     if resume and checkpoint is None:
         raise ValueError("fit: resume=True needs checkpoint='file.npz' to resume from.")
-    if hasattr(data, "__next__") and iter(data) is data:
-        if epochs > 1:
-            raise ValueError(
-                "fit: `data` is a one-shot iterator (e.g. a generator), so epochs after the first "
-                "would be empty. Pass a list or a dataset, or a function epoch -> iterable."
-            )
     form = _loss_form(loss, loss_form)
     opt = _adapter(optimizer, lr)
     checkpoint = None if checkpoint is None else Path(checkpoint)
@@ -614,10 +345,11 @@ def fit(
         raise ValueError(
             f"fit: {net._label} has no parameters{'' if family is None else f' of family {family!r}'} to train."
         )
+    _checks.check_trainable(params, net._label)
     opt_state = None
     if resume and checkpoint is not None and checkpoint.exists():
         template = jax.eval_shape(opt.init, params)
-        ck = _ckpt.load_checkpoint(checkpoint, net, template)
+        ck = _ckpt.load_checkpoint(checkpoint, net, template, optimizer=opt.name)
         net, opt_state = ck.net, ck.opt_state
         params = net.parameters(family)
         info = ck.extra.get("fit", {})
@@ -675,7 +407,9 @@ def fit(
         if is_writer:
             extra = {"fit": {"epoch": reason_epoch, "batch": reason_batch, "loss": run.loss,
                              "loss_epoch": run.epoch, "loss_batch": run.batch}}
-            _ckpt.save_checkpoint(checkpoint, current_net(), opt_state, step=len(run.loss), extra=extra)
+            with guard:  # a Ctrl-C mid-write would only cost this write; finish it first
+                _ckpt.save_checkpoint(checkpoint, current_net(), opt_state, step=len(run.loss), extra=extra,
+                                      optimizer=opt.name)
         return checkpoint
 
     def raise_nonfinite() -> None:
@@ -695,13 +429,15 @@ def fit(
         raise err
 
     def flush() -> None:
-        run.flush()
+        with guard:
+            run.flush()
         if run.bad_step is not None:
             raise_nonfinite()
 
     epoch = start_epoch
     batch_idx = start_batch
     cache_before = _cache_size()
+    guard = _checks.InterruptGuard().install()
     try:
         for epoch in range(start_epoch, epochs):
             batches = _epoch_batches(data, epoch)
@@ -712,15 +448,10 @@ def fit(
                 got_any = True
                 if batch_idx < skip:
                     continue
-                try:
-                    x, y = item
-                except (TypeError, ValueError):
-                    raise ValueError(
-                        f"fit: each item of `data` must be an (input, target) pair; item {batch_idx} "
-                        f"of epoch {epoch} is a {type(item).__name__}."
-                    ) from None
+                x, y = _checks.split_pair(item, batch_idx, epoch)
                 sig = _signature((x, y))
                 if first_sig is None:
+                    _checks.check_first_batch(net, loss, form, x, y)
                     first_sig = sig
                 elif sig != first_sig:
                     raise BatchShapeError(
@@ -737,17 +468,22 @@ def fit(
                             f"got {np.shape(x)}."
                         )
                     x, y = parallel.shard_batch((x, y), mesh)
-                params, opt_state, failed, count, value = step_fn(
-                    cfg, params, opt_state, failed, count, net_leaves, x, y, bnds
-                )
-                run.pending.append((value, failed, epoch, batch_idx))
-                n_steps += 1
+                if not n_steps:
+                    # - Compile outside the guarded section (nothing is donated yet, so Ctrl-C
+                    #   during compilation stops at once); the call below then hits the caches
+                    _precompile(step_fn, cfg, params, opt_state, failed, count, net_leaves, x, y, bnds, mesh)
+                with guard:  # the step donates `params`: a Ctrl-C waits until its results are held
+                    params, opt_state, failed, count, value = step_fn(
+                        cfg, params, opt_state, failed, count, net_leaves, x, y, bnds
+                    )
+                    run.pending.append((value, failed, epoch, batch_idx))
+                    n_steps += 1
+                    step += 1
                 if n_steps == 1:
                     # - Time the compilation (when there was one) without stalling cached runs
                     if _cache_size() != cache_before:
                         jax.block_until_ready(value)
                     t_first = time.perf_counter()
-                step += 1
                 now = time.perf_counter()
                 want_progress = bar is not None and now - last_shown > _PROGRESS_SECONDS
                 if on_step is not None or want_progress or now - run.last_flush > _FLUSH_SECONDS:
@@ -786,23 +522,28 @@ def fit(
     except NonFiniteLossError:
         raise
     except BaseException as e:
-        # - Keep what was trained: flush, checkpoint, attach the module and history, re-raise
+        # - Keep what was trained: flush, checkpoint, attach the module and history, re-raise.
+        #   The guard made every step atomic, so `params` / `opt_state` are those of the last
+        #   completed step (never donated buffers), whenever the exception arrived.
         snapshot: Optional[JaxModule]
-        try:
-            run.flush()
-            snapshot = current_net()
-        except Exception:  # the device (or an interrupted donation) may be the problem
-            snapshot = None
         path = None
-        if snapshot is not None and n_steps and run.bad_step is None and run.epoch:
-            path = save(run.epoch[-1], run.batch[-1] + 1)
-            if path is not None:
-                e.add_note(f"fit: the training state so far was saved to '{path}'; fit(..., resume=True) continues.")
+        with guard:
+            try:
+                run.flush()
+                snapshot = current_net()
+            except Exception:  # the device may be the problem
+                snapshot = None
+            if snapshot is not None and run.bad_step is None and _is_alive(params, opt_state):
+                pos = (run.epoch[-1], run.batch[-1] + 1) if run.epoch else (start_epoch, start_batch)
+                path = save(*pos)
+                if path is not None:
+                    e.add_note(f"fit: the training state so far was saved to '{path}'; fit(..., resume=True) continues.")
         e.net = snapshot  # type: ignore[attr-defined]
         e.history = run.history(epochs_completed, type(e).__name__, t0, t_first, n_steps)  # type: ignore[attr-defined]
         e.checkpoint = path  # type: ignore[attr-defined]
         raise
     finally:
+        guard.uninstall()
         if bar is not None:
             if run.loss:
                 bar.set_postfix(loss=f"{run.loss[-1]:.4g}", refresh=False)
@@ -820,6 +561,36 @@ def fit(
             current_net(), history, checkpoint,
         ) from e
     return trained, history
+
+
+_COMPILED: Dict[Any, None] = {}  # step variants compiled in this process (keys only, bounded)
+
+
+def _precompile(step_fn: Any, cfg: _Config, params, opt_state, failed, count, net_leaves, x, y, bnds,
+                mesh) -> None:
+    """Compile the step for these arguments ahead of the (guarded) first call, unless it is known
+    to be compiled already (lowering again costs about a millisecond)."""
+    size = _cache_size()
+    if size < len(_COMPILED):  # jax.clear_caches() emptied the step's cache
+        _COMPILED.clear()
+    try:
+        key: Any = (cfg, _signature((x, y)), jax.tree_util.tree_structure((bnds, opt_state)),
+                    None if mesh is None else id(mesh))
+        hash(key)
+    except TypeError:
+        key = None
+    if key is not None and key in _COMPILED:
+        return
+    step_fn.lower(cfg, params, opt_state, failed, count, net_leaves, x, y, bnds).compile()
+    if key is not None:
+        if len(_COMPILED) > 256:
+            _COMPILED.clear()
+        _COMPILED[key] = None
+
+
+def _is_alive(*trees: Any) -> bool:
+    """No leaf was deleted (donated to a step that failed)."""
+    return not any(getattr(a, "is_deleted", lambda: False)() for a in jax.tree_util.tree_leaves(trees))
 
 
 def _with_params(net: JaxModule, tree: Tree) -> JaxModule:

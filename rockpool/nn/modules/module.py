@@ -26,6 +26,14 @@ from rockpool.parameters import _Parameter as Parameter
 from rockpool.parameters import _SimulationParameter as SimulationParameter
 from rockpool.parameters import _State as State
 from rockpool._warnings import RockpoolWarning
+from rockpool.nn.modules._validation import (
+    _ValidationMixin,
+    _SCALAR_SETTINGS,
+    _argument_with_shape,
+    _check_arguments,
+    _check_scalar_setting,
+    _is_number,
+)
 
 __all__ = ["Module", "ModuleBase", "RockpoolWarning", "shape_tuple"]
 
@@ -84,22 +92,39 @@ def shape_tuple(owner: str, shape: Any) -> Tuple[int, ...]:
 
 
 def _naming_shape_errors(init: Callable) -> Callable:
-    """Wrap a module's ``__init__`` so that a wrongly shaped constructor argument names the module.
+    """Wrap a module's ``__init__``: check its arguments at the door, and name the module in errors.
 
     ``Parameter(np.ones(2), "taus", shape=(3,))`` cannot know which module it belongs to; the
-    innermost module constructor that sees the error prefixes its class name, once.
+    innermost module constructor that sees the error prefixes its class name, once. Rockpool's own
+    modules also have their arguments checked before anything is built (:func:`_check_arguments`):
+    complex numbers, NaN, text where a number is expected, and ``dt`` / ``noise_std`` that are not
+    one finite real number are errors naming the module and the argument.
     """
+    own = init.__module__.startswith("rockpool.")
 
     @functools.wraps(init)
     def __init__(self, *args, **kwargs):
+        if own:
+            _check_arguments(type(self).__name__, init, args, kwargs)
         try:
             init(self, *args, **kwargs)
         except ParameterShapeError as e:
             if e.labelled:
-                raise
-            err = ParameterShapeError(f"{type(self).__name__}: {e}")
+                if not own or type(self).__name__ in str(e):
+                    raise
+                outer = ParameterShapeError(f"{type(self).__name__}: {e}")  # a submodule's argument
+                outer.labelled = True
+                raise outer from None
+            arg = _argument_with_shape(init, args, kwargs, e.got) if own else None
+            err = ParameterShapeError(f"{type(self).__name__}: {f'argument {arg!r}: ' if arg else ''}{e}")
             err.labelled = True
             raise err from None
+        except (ValueError, TypeError) as e:
+            # - A library error that does not say which module it is about gets the class name
+            name = type(self).__name__
+            if name not in str(e):
+                raise (TypeError if isinstance(e, TypeError) else ValueError)(f"{name}: {e}") from e
+            raise
 
     return __init__
 
@@ -113,7 +138,7 @@ def _python_scalar(x: Any) -> Any:
     return x.item() if isinstance(x, np.generic) and x.dtype.kind in "biuf" else x
 
 
-class Module(ABC):
+class Module(_ValidationMixin, ABC):
     """Base class of all modules (NumPy backend).
 
     Subclasses register attributes in ``__init__`` by assigning wrappers
@@ -149,6 +174,8 @@ class Module(ABC):
     #   level >= 0 (concrete values only, Python numbers included)
     _always_positive: Tuple[str, ...] = ("dt",)
     _non_negative_attributes: Tuple[str, ...] = ("noise_std",)
+    # - Callable simulation parameters probed once with zeros of the neurons' shape
+    _activation_attributes: Tuple[str, ...] = ("act_fn",)
 
     # - Internal attributes, set in `__init__` (declared for type checkers)
     _registry: Dict[str, _Attr]
@@ -200,10 +227,12 @@ class Module(ABC):
         elif isinstance(value, Module):
             self._register_module(name, value)
         elif name in reg:
-            self._assign(name, value)
+            self._assign(name, value, checked=False)
         else:
             if name in d.get("_submodule_names", ()):
                 d["_submodule_names"] = tuple(n for n in d["_submodule_names"] if n != name)
+            elif name not in d and not name.startswith("_") and reg:
+                self._warn_typo(name)
             object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
@@ -228,9 +257,13 @@ class Module(ABC):
             value = _python_scalar(value)  # `dt=np.float64(1e-3)` stays static, like `dt=1e-3`
         if kind is not SimulationParameter or (_is_array(value) or isinstance(value, (list, tuple))):
             if value is not None and not callable(value):
-                value = self._to_array(value)
+                value = self._registered_array(name, kind, value)
         if value is not None:
             self._check_value(name, value)
+            if kind is Parameter:
+                self._check_finite_value(name, value)
+            elif callable(value) and name in self._activation_attributes:
+                self._check_activation(name, value)
         shapes = wrapper.shapes
         if shapes is None and value is not None and _is_array(value) and kind is not SimulationParameter:
             shapes = (tuple(value.shape),)
@@ -290,7 +323,9 @@ class Module(ABC):
         return self
 
     # - Assignment with checks
-    def _assign(self, name: str, value: Any) -> None:
+    def _assign(self, name: str, value: Any, checked: bool = True) -> None:
+        """Assign a new value (converted and shape-checked). ``checked``: the value was already
+        validated by ``set_attributes``; a plain assignment also checks a Parameter's finiteness."""
         attr = self._registry[name]
         if attr.kind is SimulationParameter:
             value = self._static_value(name, value)
@@ -304,6 +339,8 @@ class Module(ABC):
                 return
         value = self._converted(name, attr, value)
         self._check_value(name, value)
+        if not checked and attr.kind is Parameter:
+            self._check_finite_value(name, value)
         self.__dict__[name] = value
         if attr.kind is SimulationParameter:
             self._changed_static(name)
@@ -359,8 +396,33 @@ class Module(ABC):
                 value = self._to_array(value)  # `mod.tau = 0.1` on a Constant tau: still an array
         elif current is not None and _is_array(value) and np.ndim(value) == 0 and self._is_concrete(value):
             value = np.asarray(value).item()
-        value = self._convert_static(name, _python_scalar(value))
+        try:
+            value = self._convert_static(name, _python_scalar(value))
+        except (TypeError, ValueError) as e:
+            if f"'{name}'" in str(e):
+                raise
+            raise type(e)(f"{self._label}: cannot assign to '{name}': {e}") from None
+        if _is_number(current) and _is_array(value) and self._is_concrete(value) and np.ndim(value):
+            raise ValueError(
+                f"{self._label}: '{name}' is a single number for the whole module; got an array of "
+                f"shape {tuple(np.shape(value))}."
+            )
+        if _is_number(current) and not _is_array(value) and self._is_concrete(value):
+            if not _is_number(value):
+                raise TypeError(
+                    f"{self._label}: '{name}' is a number; the new value must be one too (got "
+                    f"{value!r} of type {type(value).__name__})."
+                )
+            if value != value:
+                raise ValueError(f"{self._label}: '{name}' cannot be NaN.")
+        if callable(current) and not callable(value):
+            raise TypeError(
+                f"{self._label}: '{name}' holds a function; the new value must be a function too "
+                f"(got a {type(value).__name__})."
+            )
         self._check_value(name, value)
+        if callable(value) and name in self._activation_attributes:
+            self._check_activation(name, value)
         return value
 
     def _convert_static(self, name: str, value: Any) -> Any:
@@ -370,6 +432,8 @@ class Module(ABC):
     def _check_value(self, name: str, value: Any) -> None:
         """Reject concrete non-positive values of positive attributes (time constants, ``dt``, ...)
         and negative noise levels, naming the module, the attribute, and what to pass instead."""
+        if name in _SCALAR_SETTINGS and self._is_concrete(value) and not isinstance(value, ParameterBase):
+            _check_scalar_setting(self._label, name, value)
         strict = name in self._positive_attributes or name in self._always_positive
         if not strict and name not in self._non_negative_attributes:
             return
@@ -515,16 +579,17 @@ class Module(ABC):
 
         Args:
             family: Only return parameters of this family (a string, or a list/tuple of them).
+                A family that no attribute of the tree has warns (with the families that exist).
         """
-        return self._query(Parameter, family)
+        return self._checked_query(Parameter, family)
 
     def state(self, family: Family = None) -> Tree:
         """Nested dict of the States of this module and its submodules."""
-        return self._query(State, family)
+        return self._checked_query(State, family)
 
     def simulation_parameters(self, family: Family = None) -> Tree:
         """Nested dict of the SimulationParameters of this module and its submodules."""
-        return self._query(SimulationParameter, family)
+        return self._checked_query(SimulationParameter, family)
 
     def attributes_named(self, name: Union[str, Iterable[str]]) -> Tree:
         """Nested dict of registered attributes called ``name`` (or any of several names)."""
@@ -560,7 +625,10 @@ class Module(ABC):
                     value = self._static_value(key, value)
                     if not _is_array(value):
                         continue
-                self._check_value(key, self._converted(key, attr, value))
+                value = self._converted(key, attr, value)
+                self._check_value(key, value)
+                if attr.kind is Parameter:
+                    self._check_finite_value(key, value)
             elif key in self._submodule_names:
                 d[key]._validate_tree(value, path + (key,))
             else:

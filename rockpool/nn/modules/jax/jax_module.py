@@ -29,6 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.tree_util import GetAttrKey, register_pytree_with_keys
 
+from rockpool.nn.modules import _memory
 from rockpool.nn.modules.module import Module, Tree, _is_array
 from rockpool.parameters import _SimulationParameter as SimulationParameter
 
@@ -108,6 +109,12 @@ def _unflatten(aux: _Aux, children) -> "JaxModule":
     return obj
 
 
+def _debug_checks() -> bool:
+    """Whether rockpool.debug asked for checks inside compiled code (never imports it)."""
+    mod = sys.modules.get("rockpool.debug")
+    return mod is not None and mod.enabled()
+
+
 def _float_dtype():
     return jnp.result_type(float)
 
@@ -168,6 +175,8 @@ def _evolve_and_check(mod: "JaxModule", data, record: bool):
 
 
 _compiled_evolve = jax.jit(_evolve_and_check, static_argnums=2)
+# - One dispatch and one scalar back to the host (not the whole array)
+_finite = jax.jit(lambda x, pos_inf: (jnp.isfinite(x) | (pos_inf & (x == jnp.inf))).all(), static_argnums=1)
 
 
 class JaxModule(Module):
@@ -225,9 +234,28 @@ class JaxModule(Module):
         self.__dict__.pop("_aux_cache", None)
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if _is_tracer(value) and name in self.__dict__.get("_registry", ()) and not self._is_traced():
+            raise ValueError(
+                f"{self._label}: assigning a traced value to '{name}' inside jax.jit / grad / vmap "
+                f"would store a tracer in a module that lives outside the traced function (JAX "
+                f"modules are immutable in use). Return a new module instead: "
+                f"mod = mod.set_attributes({{'{name}': value}})."
+            )
         super().__setattr__(name, value)
         if name not in self._registry:
             self.__dict__.pop("_aux_cache", None)
+
+    def _is_traced(self) -> bool:
+        """Whether this module was built inside a trace (its array leaves are tracers)."""
+        d = self.__dict__
+        return any(_is_tracer(d.get(n)) for n in d["_registry"])
+
+    def _all_finite(self, value: Any, allow_pos_inf: bool = False) -> bool:
+        if isinstance(value, jax.Array) and value.is_fully_addressable:
+            if all(d.platform == "cpu" for d in value.devices()):  # host memory: NumPy, no dispatch
+                return super()._all_finite(np.asarray(value), allow_pos_inf)
+            return bool(_finite(value, allow_pos_inf))  # a device reduction, one scalar back
+        return super()._all_finite(value, allow_pos_inf)
 
     def _to_array(self, value: Any) -> Any:
         if isinstance(value, jax.Array):
@@ -298,11 +326,19 @@ class JaxModule(Module):
             or any(map(_is_tracer, jax.tree_util.tree_leaves(self)))
         ):
             # - Inside a user's jit/grad/vmap (or with extra arguments): trace evolve directly
+            #   (the checks of concrete values are off; rockpool.debug traces them in on request)
+            if _debug_checks():
+                from rockpool import debug
+
+                debug.traced_checks(self, jnp.asarray(data))
             return self.evolve(data, *args, record=record, **kwargs)  # type: ignore[misc]
         if int(np.prod(data.shape[:-1])) >= _CHECK_MIN_STEPS:
             from rockpool.nn.streaming import call_memory_check
 
-            call_memory_check(self, data, record)  # fail fast, before allocating
+            # - very long calls: XLA's estimate (working memory included), suggesting a chunk size
+            call_memory_check(self, data, record)
+        else:  # the rest: a sub-microsecond bound on the outputs and records
+            _memory.check_evolve_memory(self, data, record, lambda: _compiled_evolve.eval_shape(self, data, record))
         (output, new_state, recorded), finite = _compiled_evolve(self, data, record)
         if not _is_tracer(finite) and not bool(finite):
             raise ValueError(f"{self._label}: input contains NaN or inf values.")
