@@ -68,9 +68,11 @@ def test_defaults_unchanged_and_validated():
     with pytest.raises(ValueError, match="'v_reset' is only used with reset_mode='to_value'"):
         LIF(2, v_reset=0.0)
     lif = LIF(2)
-    lif.reset_mode = "to_value"
     with pytest.raises(ValueError, match="needs the 'v_reset' parameter"):
-        lif(np.ones((3, 2)))
+        lif.reset_mode = "to_value"  # caught at assignment, not at the next call
+    with pytest.raises(ValueError, match="'reset_mode' must be one of"):
+        lif.set_attributes({"reset_mode": float("nan")})
+    assert lif.reset_mode == "subtract" and lif(np.ones((3, 2)))[0].shape == (1, 3, 2)
 
 
 def test_jax_transformations_with_the_new_modes():

@@ -38,7 +38,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from rockpool.nn import streaming
-from rockpool.training import loop as _loop
+from rockpool.training import _step as _loop
 
 __all__ = ["LongConfig", "long_config", "train_step"]
 
@@ -72,7 +72,7 @@ def long_config(base: Any, remat: Any, tbptt: Any, tbptt_update: str) -> LongCon
 
 
 def _update(cfg: Any, params, opt_state, failed, count, value, grads, bounds):
-    """The optimiser update with the loop's sticky non-finite guard (see ``loop._step``)."""
+    """The optimiser update with the loop's sticky non-finite guard (see ``_step._step``)."""
     total = value
     for g in jax.tree_util.tree_leaves(grads):
         total = total + jnp.sum(g)

@@ -87,6 +87,9 @@ def _check_arguments(owner: str, init: Callable, args: tuple, kwargs: dict) -> N
             continue
         if arr.dtype.kind == "c":
             raise TypeError(f"{owner}: argument '{name}' is complex ({arr.dtype}); pass real numbers.")
+        numeric_default = isinstance(default, (int, float)) and not isinstance(default, bool)
+        if arr.dtype.kind in "US" and not numeric_default:
+            continue  # a list of names (e.g. astimedmodule's parameters=["weights"])
         if arr.dtype.kind in "USOV" and not isinstance(default, str):
             raise TypeError(f"{owner}: argument '{name}' must be numbers; got {arr.dtype} values.")
         if arr.size == 0 and default is not inspect.Parameter.empty:

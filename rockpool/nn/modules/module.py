@@ -231,7 +231,7 @@ class Module(_ValidationMixin, ABC):
         else:
             if name in d.get("_submodule_names", ()):
                 d["_submodule_names"] = tuple(n for n in d["_submodule_names"] if n != name)
-            elif name not in d and not name.startswith("_") and reg:
+            elif name not in d and not name.startswith("_") and reg and not hasattr(type(self), name):
                 self._warn_typo(name)
             object.__setattr__(self, name, value)
 

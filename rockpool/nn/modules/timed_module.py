@@ -631,10 +631,10 @@ class LayerToTimedModule(TimedModule):
                 return getattr(d["_module"], name)
         return object.__getattribute__(self, name)
 
-    def _assign(self, name: str, value: Any) -> None:
+    def _assign(self, name: str, value: Any, checked: bool = True) -> None:
         layer = self.__dict__.get("_module")
         if layer is None:
-            super()._assign(name, value)
+            super()._assign(name, value, checked)
             return
         setattr(layer, name, value)
         self.__dict__[name] = getattr(layer, name)

@@ -345,7 +345,7 @@ class LIFJax(_LIFBase, JaxModule):
                 get_surrogate(value)
             except ValueError as e:
                 raise ValueError(f"{self._label}: {e}") from None
-        return value
+        return super()._convert_static(name, value)
 
     def evolve(self, input_data: Array, record: bool = False) -> Tuple[Array, Dict, Dict]:
         """Evolve over ``(T, Nin)`` or ``(B, T, Nin)`` input.

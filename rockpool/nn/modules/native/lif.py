@@ -268,6 +268,19 @@ class _LIFBase(Module):
         """Synapses per neuron, ``Nin // Nout``."""
         return self.shape[0] // self.shape[-1]
 
+    def _convert_static(self, name: str, value: Any) -> Any:
+        # - validate `lif.reset_mode = ...` / `set_attributes` now, not at the next call
+        if name == "reset_mode":
+            check_mode(self._label, name, value, RESET_MODES)
+            if value == "to_value" and not self._has_registered_attribute("v_reset"):
+                raise ValueError(
+                    f"{self._label}: reset_mode='to_value' needs the 'v_reset' parameter, which is "
+                    f"registered at construction; build the module with reset_mode='to_value'."
+                )
+        elif name == "integration":
+            check_mode(self._label, name, value, INTEGRATIONS)
+        return super()._convert_static(name, value)
+
     def _reset_target(self) -> Any:
         """``v_reset`` for ``reset_mode="to_value"``, else ``None`` (subtractive reset)."""
         if self.reset_mode == "to_value":
