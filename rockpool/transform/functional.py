@@ -118,13 +118,14 @@ def family_prototype(net: Any, families: Union[str, Sequence[str]]) -> Tree:
         {'weight': True}
     """
     fams = [families] if isinstance(families, str) else list(families)
-    chosen = set(_proto_paths(net.parameters(fams)))
+    known = available_families(net)
     for f in fams:
-        if not jax.tree_util.tree_leaves(net.parameters(f)):
+        if f not in known:  # checked first: querying an unknown family would (rightly) warn
             raise ValueError(
                 f"{net.full_name.strip()}: no parameters of family {f!r}; available families: "
-                f"{available_families(net)}."
+                f"{known}."
             )
+    chosen = set(_proto_paths(net.parameters(fams)))
     paths = _proto_paths(net.parameters())
     out: Tree = {}
     for p in paths:
