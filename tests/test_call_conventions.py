@@ -374,3 +374,24 @@ def test_native_broadcast_rules_property(steps, n, values):
         assert out.shape == rank_input.shape[:-1] + (2,)
         np.testing.assert_allclose(out, rank_input @ w)
     np.testing.assert_allclose(lin(values[0])[0], values[0] * w)
+
+
+def test_user_module_returning_a_childs_flat_state_runs():
+    """api.md 2.3: a user module whose evolve returns its child's flat state (``return self.r(x)``)
+    runs, directly and timed; the child's own state is what evolves."""
+    from rockpool.nn.modules import Module, Rate
+
+    class U(Module):
+        def __init__(self):
+            super().__init__(shape=(2, 2))
+            self.r = Rate(2)
+
+        def evolve(self, x, record=False):
+            return self.r(x, record=record)
+
+    u = U()
+    out, state, _ = u(np.ones((1, 5, 2)))
+    assert set(state) == {"x"} and out.shape == (1, 5, 2)
+    np.testing.assert_allclose(u.r.x, state["x"])  # the child applied its own new state
+    out2, _, _ = u.timed(dt=1e-3)(num_timesteps=3)
+    assert out2.samples.shape == (3, 2)
