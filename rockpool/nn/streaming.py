@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import os
 from functools import partial
 from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 
