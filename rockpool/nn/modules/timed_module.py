@@ -69,21 +69,6 @@ def _timed_descendants(mod: Module) -> List["TimedModule"]:
     return out
 
 
-def _known_part(mod: Module, tree: Any) -> Any:
-    """The part of ``tree`` whose keys ``mod`` (or its submodules) owns; other keys are dropped."""
-    if not isinstance(tree, dict):
-        return tree  # a mismatch: let set_attributes name it
-    subs = mod.modules()
-    out: Dict[str, Any] = {}
-    for k, v in tree.items():
-        if k in subs:
-            sub = subs[k]
-            out[k] = sub._tolerant_part(v) if isinstance(sub, TimedModule) else _known_part(sub, v)
-        elif mod._has_registered_attribute(k):
-            out[k] = v
-    return out
-
-
 class TimedModule(TimeBaseMixin, Module):
     """Base class of modules that evolve over time series and keep a clock.
 
@@ -223,10 +208,6 @@ class TimedModule(TimeBaseMixin, Module):
         return self
 
     # ------------------------------------------------------------------ functional API
-    def _tolerant_part(self, tree: Any) -> Any:
-        """The part of ``tree`` this module owns (see :meth:`set_attributes`)."""
-        return _known_part(self, tree)
-
     def set_attributes(self, new_attributes: Tree) -> "TimedModule":
         """Assign the keys of ``new_attributes`` that this module (or a submodule) owns.
 
@@ -240,7 +221,7 @@ class TimedModule(TimeBaseMixin, Module):
             >>> tmod.module.tau.tolist()
             [0.05, 0.05]
         """
-        return cast("TimedModule", Module.set_attributes(self, self._tolerant_part(new_attributes)))
+        return cast("TimedModule", Module.set_attributes(self, self._owned_part(new_attributes)))
 
     # ------------------------------------------------------------------ evolution
     @abstractmethod
@@ -503,14 +484,14 @@ class TimedModuleWrapper(TimedModule):
             )
         super().__setattr__(name, value)
 
-    def _tolerant_part(self, tree: Any) -> Any:
+    def _owned_part(self, tree: Any) -> Any:
         # - Keys of the wrapped module given flat (as in the new_state of a call) go to `_module`
         if not isinstance(tree, dict):
             return tree
         own = {k: v for k, v in tree.items() if k == "_module" or self._has_registered_attribute(k)}
         flat = {k: v for k, v in tree.items() if k not in own}
-        out = _known_part(self, own)
-        inner = _known_part(self.module, flat)
+        out = Module._owned_part(self, own)
+        inner = self.module._owned_part(flat)
         if inner:
             nested = out.get("_module")
             out["_module"] = {**inner, **nested} if isinstance(nested, dict) else inner
@@ -674,7 +655,7 @@ class LayerToTimedModule(TimedModule):
 
     def set_attributes(self, new_attributes: Tree) -> "LayerToTimedModule":
         """Assign the registered attributes in ``new_attributes`` to the layer (others are ignored)."""
-        for k, v in self._tolerant_part(new_attributes).items():
+        for k, v in self._owned_part(new_attributes).items():
             setattr(self, k, v)
         return self
 
