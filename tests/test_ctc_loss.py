@@ -94,3 +94,31 @@ def test_batched_with_padding_agrees_with_optax():
         assert float(ours[b]) == pytest.approx(single, rel=1e-5)
     assert float(f(lp, labels, in_len, lab_len, reduction="mean")) == pytest.approx(float(ours.mean()), rel=1e-6)
     assert float(f(lp, labels, in_len, lab_len, reduction="sum")) == pytest.approx(float(ours.sum()), rel=1e-6)
+
+
+@pytest.mark.parametrize("args, kwargs, match", [
+    ((np.array([[1], [2]]),), {}, r"labels must be \(B, L\) = \(1, L\)"),
+    ((np.array([[1]]),), {"input_lengths": [5]}, r"input_lengths must lie in 0..T = 0..4"),
+    ((np.array([[1]]),), {"input_lengths": [-1]}, "input_lengths must lie"),
+    ((np.array([[1]]),), {"input_lengths": [4, 4]}, r"input_lengths must be \(1,\)"),
+    ((np.array([[1]]),), {"label_lengths": [2]}, r"label_lengths must lie in 0..L = 0..1"),
+    ((np.array([[3]]),), {}, r"label ids \(within label_lengths\) must be in 1..2"),
+    ((np.array([[0, 1]]),), {}, "must be in 1..2"),
+])
+def test_batch_misuse_is_a_clear_error(args, kwargs, match):
+    # - QA pass: these used to give silent losses (clamped lengths, a negative loss, labels reshaped)
+    lp = np.log(np.full((1, 4, 3), 1 / 3))
+    with pytest.raises(ValueError, match=match):
+        ctc_loss_batch(lp, *args, **kwargs)
+
+
+def test_edge_cases_empty_label_no_frames_whole_lengths():
+    lp = np.log(np.full((4, 3), 1 / 3))
+    assert ctc_loss_numpy([], lp, 4) == pytest.approx(4 * np.log(3))
+    assert float(ctc_loss_batch(lp[None], np.array([[1, 2]]), label_lengths=[0])[0]) == pytest.approx(4 * np.log(3))
+    assert float(ctc_loss_jax([1], np.zeros((0, 3)), 0)) == pytest.approx(1e10)  # no frames, a label
+    assert float(ctc_loss_jax([], np.zeros((0, 3)), 0)) == 0.0
+    with pytest.raises(ValueError, match="seq_length must be a whole number"):
+        ctc_loss_numpy([1], lp, 2.5)
+    with pytest.raises(ValueError, match="log_prob contains NaN"):
+        ctc_loss_numpy([1], np.full((4, 3), np.nan), 4)

@@ -68,6 +68,11 @@ def test_latency_scan_and_custom_encoders():
     ({"n_samples": 10}, "n_samples"),
     ({"n_samples": 30}, "stratified split needs"),
     ({"encoder": lambda im, s: im.reshape(len(im), 64), "n_samples": 100}, r"\(B, T, N\)"),
+    # - QA pass: odd seeds, fractions and options
+    ({"test_fraction": "a"}, "test_fraction"),
+    ({"seed": 1.5}, "seed must be a whole number"),
+    ({"split_seed": -1}, "split_seed must be a whole number"),
+    ({"encoder": "poisson", "foo": 1}, r"unknown option\(s\) \['foo'\]"),
 ])
 def test_bad_arguments_are_clear_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -78,3 +83,10 @@ def test_missing_scikit_learn_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
     with pytest.raises(ImportError, match=r"pip install 'rockpool\[data\]'"):
         spiking_digits()
+
+
+def test_encode_and_batches_reject_misuse(digits):
+    with pytest.raises(ValueError, match=r"images must be \(8, 8\) or \(B, 8, 8\)"):
+        digits.encode(np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="epoch must be a whole number >= 0"):
+        digits.batches(batch_size=8, epoch=-1)

@@ -148,3 +148,17 @@ def test_to_tsevents_round_trips_through_the_raster():
     assert ts.channels.tolist() == [0, 0, 1, 1] and ts.times == pytest.approx([0.015, 0.015, 0.025, 0.025])
     with pytest.raises(ValueError, match="non-negative"):
         to_tsevents(np.array([[-1, 0]]), dt=1e-3)
+
+
+def test_encoders_misuse_is_explained():
+    # - QA pass: empty batches, argument names in the messages, t_start
+    assert poisson_encode(np.zeros((0, 4)), T=3).shape == (0, 3, 4)
+    assert latency_encode(np.zeros((0, 2, 2)), T=3).shape == (0, 3, 4)
+    with pytest.raises(ValueError, match="scan_encode: steps_per_row must be"):
+        scan_encode(np.zeros((2, 2)), steps_per_row=0)
+    with pytest.raises(ValueError, match="scan_encode: threshold must be"):
+        scan_encode(np.zeros((2, 2)), threshold=0.0)
+    with pytest.raises(ValueError, match="threshold must be a finite number"):
+        delta_encode(np.zeros(3), threshold="high")
+    with pytest.raises(ValueError, match="t_start must be a finite number"):
+        to_tsevents(np.ones((2, 3), bool), dt=1e-3, t_start=float("nan"))

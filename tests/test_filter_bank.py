@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import scipy.signal as ss
 
+from rockpool._warnings import RockpoolWarning
 from rockpool.nn.modules import ButterFilter, ButterFilterJax, ButterMelFilter, ButterMelFilterJax
 
 FS = 16000.0
@@ -67,7 +68,8 @@ def test_batches_one_d_input_flags_and_errors(mel16):
     np.testing.assert_allclose(yb[1], 0.5 * ys, rtol=1e-9, atol=1e-15)
     np.testing.assert_array_equal(yb[2], 0.0)
     np.testing.assert_array_equal(fb(short[:, 0])[0], ys)  # 1-D input is (T, 1)
-    np.testing.assert_array_equal(fb(np.concatenate([short, short * 9], 1))[0], ys)  # channel 0 only
+    with pytest.warns(RockpoolWarning, match="only channel 0 is filtered"):
+        np.testing.assert_array_equal(fb(np.concatenate([short, short * 9], 1))[0], ys)  # channel 0 only
     out, state, rec = fb(short, record=True)
     assert state == {} and rec == {}
     norm = ButterMelFilter(16, fs=FS, normalize=True, mean_subtraction=True)(short)[0]
@@ -114,3 +116,16 @@ def test_jax_twin_matches_numpy_jit_grad_batches():
     bj = ButterFilterJax([1000], 200, fs=FS, use_lowpass=False, normalize=True)
     bn = ButterFilter([1000], 200, fs=FS, use_lowpass=False, normalize=True)
     np.testing.assert_allclose(np.asarray(bj(TONE[:800])[0]), bn(TONE[:800])[0], atol=1e-4)
+
+
+def test_filter_bank_misuse_is_explained():
+    # - QA pass: empty signals, concrete NaN in the JAX twin, a (1, T) row, a zero bandwidth
+    for cls in (ButterFilter, ButterFilterJax):
+        fb = cls([500.0, 1000.0], 100.0, fs=8000.0)
+        assert np.asarray(fb(np.zeros((1, 0, 1)))[0]).shape == (1, 0, 2)
+        with pytest.raises(ValueError, match="NaN or inf"):
+            fb(np.full((1, 10, 1), np.nan))
+        with pytest.warns(RockpoolWarning, match=r"a \(1, T\) row reads as one time step"):
+            assert np.asarray(fb(np.ones((1, 20)))[0]).shape == (1, 2)
+    with pytest.raises(ValueError, match="'bandwidth' must be > 0"):
+        ButterFilter([500.0], 0.0, fs=8000.0)

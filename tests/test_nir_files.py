@@ -372,3 +372,14 @@ def test_property_foreign_cubalif_membrane_follows_nir_equations(
     # - the LIF's record (a diagonal Linear in front carries the gain unless it is 1)
     vmem = rec["vmem"] if "vmem" in rec else rec[list(net.modules())[-1]]["vmem"]
     np.testing.assert_allclose(vmem[0, :, 0], ref, rtol=1e-9, atol=1e-12)
+
+
+def test_nir_import_error_is_exported_from_rockpool_graph(tmp_path):
+    # - QA pass: the README names NIRImportError; users catch it from the package
+    import rockpool.graph as graph
+
+    assert graph.NIRImportError is NIRImportError and issubclass(NIRImportError, ValueError)
+    bad = tmp_path / "half.nir"
+    bad.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 40)  # an HDF5 signature, nothing after it
+    with pytest.raises(graph.NIRImportError, match="half.nir"):
+        read_nir(bad)

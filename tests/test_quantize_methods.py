@@ -10,6 +10,7 @@ from rockpool.transform.quantize_methods import (
     global_quantize,
     validate_weights_to_2d,
     validate_weights_to_3d,
+    WeightShapeError,
 )
 
 
@@ -101,3 +102,26 @@ def test_validators():
         validate_weights_to_2d(np.ones((2, 3, 1)))
     with pytest.raises(ValueError, match="weights_rec"):
         global_quantize(**_spec(weights_rec=None))
+
+
+@pytest.mark.parametrize("fn", [global_quantize, channel_quantize])
+@pytest.mark.parametrize("kw, match", [
+    ({"weights_rec": np.zeros((3, 3))}, r"weights_rec must be \(2, 2\[, N_syn\]\)"),
+    ({"weights_out": np.zeros((3, 1))}, r"weights_out must be \(2, N_out\)"),
+    ({"threshold": np.ones(3)}, r"'threshold' must be \(2,\)"),
+    ({"threshold_out": np.ones(2)}, r"'threshold_out' must be \(1,\)"),
+    ({"bias": np.ones(3)}, r"'bias' must be \(2,\)"),
+    ({"bits_per_weight": 2.5}, "bits_per_weight must be a whole number from 2 to 32"),
+    ({"bits_per_threshold": 70}, "bits_per_threshold must be a whole number from 2 to 32"),
+    ({"weights_in": "abc"}, "'weights_in' must be a numeric array"),
+])
+def test_misshapen_specs_are_clear_errors(fn, kw, match):
+    # - QA pass: these used to quantise silently (global) or fail deep in NumPy (channel)
+    with pytest.raises(ValueError, match=match):
+        fn(**_spec(**kw))
+
+
+def test_weight_shape_error_is_value_and_assertion_error():
+    with pytest.raises(WeightShapeError) as err:
+        global_quantize(**_spec(weights_in=np.ones(2)))
+    assert isinstance(err.value, ValueError) and isinstance(err.value, AssertionError)

@@ -140,3 +140,16 @@ def test_family_prototype():
                      "1_LIFJax": {"bias": False, "tau_mem": False, "tau_syn": False, "threshold": False}}
     with pytest.raises(ValueError, match="available families"):
         family_prototype(net, "weight")
+
+
+def test_generator_rejects_non_finite_hyperparameters_and_non_keys():
+    # - QA pass: NaN percent_deviation gave all-NaN parameters; an int key a raw JAX error
+    net = Sequential(LinearJax((2, 3)), RateJax(3), InstantJax(3), SoftmaxJax((3, 2)))
+    proto = jax.tree_util.tree_map(lambda _: True, module_registery(net))
+    with pytest.raises(ValueError, match="percent_deviation must be finite"):
+        mismatch_generator(proto, percent_deviation=float("nan"))
+    gen = mismatch_generator(proto, 0.3, 3.0)
+    with pytest.raises(TypeError, match="rng_key must be a JAX PRNG key"):
+        gen(net, 0)
+    new = gen(net, jax.random.key(1))  # typed keys work as well as PRNGKey
+    assert bool(jnp.all(jnp.isfinite(new["3_SoftmaxJax"]["linear"]["weight"])))

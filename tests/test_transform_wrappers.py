@@ -150,3 +150,12 @@ def test_noisy_loss_in_fit_compiles_once_and_resumes_exactly(tmp_path):
     wrapped = JaxDropout(net, "weights", 0.2, rng_key=0)
     trained, h = fit(wrapped, jax_loss.mse, data, "adam", epochs=1, lr=1e-2, progress=False)
     assert h.steps == 3 and np.all(np.isfinite(h.loss))
+
+
+def test_wrappers_reject_non_modules_and_array_scales():
+    # - QA pass: an array where a module belongs gave an AttributeError on 'spiking_input'
+    for wrap in (Dropout, StochasticQuantize):
+        with pytest.raises(TypeError, match="expected a module to wrap"):
+            wrap(np.ones(3), "weights")
+    with pytest.raises(ValueError, match="'scale' \\(the grid step\\) must be one positive number"):
+        StochasticQuantize(LinearJax((3, 4)), "weights", scale=jnp.ones(4))

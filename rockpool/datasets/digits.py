@@ -39,6 +39,14 @@ ENCODER_DEFAULTS: Dict[str, Dict[str, Any]] = {
 }
 
 
+def _check_seed(where: str, name: str, value: Any) -> int:
+    """A seed must be a whole number >= 0 (NumPy's and scikit-learn's generators refuse others)."""
+    if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
+            or not np.isfinite(value) or int(value) != value or value < 0):
+        raise ValueError(f"{where}: {name} must be a whole number >= 0 (got {value!r}).")
+    return int(value)
+
+
 def load_digit_images() -> Tuple[np.ndarray, np.ndarray]:
     """The 1,797 digits of scikit-learn as ``(images (1797, 8, 8) float32 in [0, 1], labels int32)``.
 
@@ -129,6 +137,10 @@ class SpikingDigits:
         imgs = np.asarray(images, dtype=np.float32)
         if imgs.ndim == 2:
             imgs = imgs[None]
+        if imgs.ndim != 3 or imgs.shape[1:] != (8, 8):
+            raise ValueError(
+                f"SpikingDigits.encode: images must be (8, 8) or (B, 8, 8) (got shape {imgs.shape})."
+            )
         return self._encode_raw(imgs, self.T, seed).astype(np.float32)
 
     def batches(self, batch_size: int = 64, epoch: int = 0) -> List[Tuple[np.ndarray, np.ndarray]]:
@@ -145,6 +157,7 @@ class SpikingDigits:
                 f"training samples ({n}) (got {batch_size!r})."
             )
         batch_size = int(batch_size)
+        epoch = _check_seed("SpikingDigits.batches", "epoch", epoch)
         order = np.random.default_rng([self.seed, int(epoch), 0]).permutation(n)
         n_used = n - n % batch_size
         x = self.encode(self.images_train[order[:n_used]], seed=[self.seed, int(epoch), 1])
@@ -219,8 +232,18 @@ def spiking_digits(
             f"spiking_digits: encoder must be one of {sorted(ENCODER_DEFAULTS)} or a function "
             f"f(images, seed) -> (B, T, N) spikes (got {encoder!r})."
         )
-    if not 0.0 < float(test_fraction) < 1.0:
+    if (isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float, np.integer, np.floating))
+            or not 0.0 < float(test_fraction) < 1.0):
         raise ValueError(f"spiking_digits: test_fraction must lie in (0, 1) (got {test_fraction!r}).")
+    split_seed = _check_seed("spiking_digits", "split_seed", split_seed)
+    seed = _check_seed("spiking_digits", "seed", seed)
+    if not callable(encoder):
+        unknown = sorted(set(encoder_options) - set(ENCODER_DEFAULTS[encoder]))
+        if unknown:
+            raise ValueError(
+                f"spiking_digits: unknown option(s) {unknown} for the {encoder!r} encoder; it takes "
+                f"{sorted(ENCODER_DEFAULTS[encoder])} (T, dt and seed are arguments of spiking_digits)."
+            )
     images, labels = load_digit_images()
     if n_samples is not None:
         if int(n_samples) != n_samples or not 20 <= n_samples <= len(labels):

@@ -37,14 +37,18 @@ __all__ = ["poisson_encode", "latency_encode", "delta_encode", "scan_encode", "t
 
 
 # ---------------------------------------------------------------------------------------- checks
-def _check_steps(fn: str, T: Any) -> int:
-    if isinstance(T, bool) or not isinstance(T, (int, float, np.integer, np.floating)) or int(T) != T or T < 1:
-        raise ValueError(f"{fn}: T (the number of time steps) must be a whole number >= 1 (got {T!r}).")
+def _check_steps(fn: str, T: Any, name: str = "T (the number of time steps)") -> int:
+    if (isinstance(T, bool) or not isinstance(T, (int, float, np.integer, np.floating))
+            or not np.isfinite(T) or int(T) != T or T < 1):
+        raise ValueError(f"{fn}: {name} must be a whole number >= 1 (got {T!r}).")
     return int(T)
 
 
 def _check_positive(fn: str, name: str, value: Any, unit: str = "") -> float:
-    v = float(value)
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = float("nan")
     if not v > 0.0 or not np.isfinite(v):
         raise ValueError(f"{fn}: {name} must be a finite number > 0{unit} (got {value!r}).")
     return v
@@ -69,7 +73,7 @@ def _intensities(fn: str, x: Any) -> np.ndarray:
         raise ValueError(
             f"{fn}: the input must be (N,) or (B, N) intensities (or (B, H, W) images); got a scalar."
         )
-    a = a.reshape(1, -1) if a.ndim == 1 else a.reshape(a.shape[0], -1)
+    a = a.reshape(1, -1) if a.ndim == 1 else a.reshape(a.shape[0], int(np.prod(a.shape[1:])))
     if a.size and (a.min() < 0.0 or a.max() > 1.0):
         raise ValueError(
             f"{fn}: intensities must lie in [0, 1] (got values from {a.min():.4g} to {a.max():.4g}). "
@@ -275,12 +279,13 @@ def scan_encode(images: Any, threshold: float = 0.1, steps_per_row: int = 4) -> 
         ((1, 6, 4), [0, 0, 2, 2])
     """
     fn = "scan_encode"
-    a = _as_real(fn, images, "the images")
+    a = _as_real(fn, images, "images")
     if a.ndim == 2:
         a = a[None]
     if a.ndim != 3:
         raise ValueError(f"{fn}: images must be (H, W) or (B, H, W) (got shape {a.shape}).")
-    steps = _check_steps(fn, steps_per_row)
+    steps = _check_steps(fn, steps_per_row, "steps_per_row")
+    _check_positive(fn, "threshold", threshold)
     B, H, W = a.shape
     padded = np.concatenate([np.zeros((B, 1, W)), a, np.zeros((B, 1, W))], axis=1)
     pos = np.arange(1, (H + 1) * steps + 1) / steps  # positions in padded rows, up to H + 1
@@ -326,6 +331,8 @@ def to_tsevents(spikes: Any, dt: float, t_start: float = 0.0, name: str = "sampl
     ):
         raise ValueError(f"{fn}: spikes must be non-negative whole counts.")
     dt = _check_positive(fn, "dt", dt, " s")
+    if not isinstance(t_start, (int, float, np.integer, np.floating)) or not np.isfinite(t_start):
+        raise ValueError(f"{fn}: t_start must be a finite number of seconds (got {t_start!r}).")
     T, N = s.shape[1], s.shape[2]
     series = []
     for b in range(s.shape[0]):

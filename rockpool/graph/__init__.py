@@ -39,7 +39,7 @@ from rockpool.graph.utils import (
     replace_module,
 )
 from rockpool.graph.convert import register_graph_converter, module_to_graph
-from rockpool.graph.nir import from_nir, read_nir, to_nir, write_nir
+from rockpool.graph.nir import NIRImportError, from_nir, read_nir, to_nir, write_nir
 
 __all__ = [
     "GraphNode",
@@ -66,4 +66,5 @@ __all__ = [
     "from_nir",
     "read_nir",
     "write_nir",
+    "NIRImportError",
 ]

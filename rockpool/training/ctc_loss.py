@@ -49,10 +49,49 @@ def _check(label: Any, log_prob: Any, seq_length: Any, fn: str):
             f"{fn}: label ids must be in 1..{C - 1} (0 is the blank, C = {C} classes); got {lab.tolist()}."
         )
     if _concrete(seq_length):
-        s = int(seq_length)
+        sl = np.asarray(seq_length)
+        if sl.shape != () or sl.dtype.kind not in "iufb" or not np.isfinite(sl) or sl != np.round(sl):
+            raise ValueError(f"{fn}: seq_length must be a whole number in 0..T = 0..{T} (got {seq_length!r}).")
+        s = int(sl)
         if not 0 <= s <= T:
             raise ValueError(f"{fn}: seq_length must be in 0..T = 0..{T} (got {s}).")
     return lab.astype(np.int64), T, C
+
+
+def _check_lengths(fn: str, name: str, value: Any, B: int, upper: int, upper_name: str) -> None:
+    """A concrete ``(B,)`` vector of whole numbers in ``0..upper``."""
+    v = np.asarray(value)
+    if v.size != B or v.ndim > 1:
+        raise ValueError(f"{fn}: {name} must be ({B},), one length per batch element (got shape {v.shape}).")
+    if v.dtype.kind not in "iub" and not np.all(v == np.round(v)):
+        raise ValueError(f"{fn}: {name} must be whole numbers (got {v.tolist()}).")
+    if v.size and (v.min() < 0 or v.max() > upper):
+        raise ValueError(f"{fn}: {name} must lie in 0..{upper_name} = 0..{upper} (got {v.tolist()}).")
+
+
+def _check_batch(fn: str, B: int, T: int, C: int, labels: Any, input_lengths: Any,
+                 label_lengths: Any) -> None:
+    """Checks of :func:`ctc_loss_batch` on whatever is concrete (traced values pass unchecked)."""
+    lab_shape = np.shape(labels)
+    if not (len(lab_shape) == 2 and lab_shape[0] == B) and not (len(lab_shape) == 1 and B == 1):
+        raise ValueError(
+            f"{fn}: labels must be (B, L) = ({B}, L), padded at the end (got shape {lab_shape})."
+        )
+    L = lab_shape[-1]
+    if input_lengths is not None and _concrete(input_lengths):
+        _check_lengths(fn, "input_lengths", input_lengths, B, T, "T")
+    if label_lengths is not None and _concrete(label_lengths):
+        _check_lengths(fn, "label_lengths", label_lengths, B, L, "L")
+    if _concrete(labels) and (label_lengths is None or _concrete(label_lengths)):
+        lab = np.asarray(labels).reshape(B, L)
+        n = np.full(B, L) if label_lengths is None else np.asarray(label_lengths).reshape(B)
+        valid = lab[np.arange(L)[None, :] < n[:, None]]
+        if valid.size and (valid.min() < 1 or valid.max() > C - 1):
+            raise ValueError(
+                f"{fn}: label ids (within label_lengths) must be in 1..{C - 1} (0 is the blank, C = {C} "
+                f"classes); got values from {valid.min()} to {valid.max()}. Pad with any id, but "
+                f"pass label_lengths."
+            )
 
 
 def _concrete(x: Any) -> bool:
@@ -83,6 +122,8 @@ def ctc_loss_numpy(label: Any, log_prob: Any, seq_length: int, big_num: float = 
     """
     lab, T, C = _check(label, log_prob, seq_length, "ctc_loss_numpy")
     lp = np.asarray(log_prob, dtype=np.float64)
+    if np.any(np.isnan(lp)):
+        raise ValueError("ctc_loss_numpy: log_prob contains NaN (-inf for log(0) is fine).")
     S = int(seq_length)
     if lab.size == 0:
         return float(-np.sum(lp[:S, 0]))
@@ -116,6 +157,10 @@ def ctc_loss_batch(log_probs: Any, labels: Any, input_lengths: Any = None, label
         reduction: ``"none"`` (``(B,)``), ``"mean"`` or ``"sum"``.
         big_num: Loss of a label that cannot fit.
 
+    Raises:
+        ValueError: misshapen inputs; lengths outside ``0..T`` / ``0..L``; label ids outside
+            ``1..C-1`` within the label lengths (checked where the values are concrete, not traced).
+
     Example:
         >>> import jax, jax.numpy as jnp
         >>> lp = jax.nn.log_softmax(jnp.zeros((2, 4, 3)))
@@ -130,11 +175,15 @@ def ctc_loss_batch(log_probs: Any, labels: Any, input_lengths: Any = None, label
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"ctc_loss_batch: reduction must be 'none', 'mean' or 'sum' (got {reduction!r}).")
     B, T, C = x.shape
+    _check_batch("ctc_loss_batch", B, T, C, labels, input_lengths, label_lengths)
     labels = jnp.asarray(labels, jnp.int32).reshape(B, -1)
     L = labels.shape[1]
     in_len = jnp.full((B,), T) if input_lengths is None else jnp.asarray(input_lengths).reshape(B)
     lab_len = jnp.full((B,), L) if label_lengths is None else jnp.asarray(label_lengths).reshape(B)
-    loss = _core()(x, labels, in_len, lab_len, jnp.asarray(big_num, x.dtype))
+    if T == 0:  # no frames: only the empty label is possible (loss 0)
+        loss = jnp.where(lab_len > 0, jnp.asarray(big_num, x.dtype), jnp.zeros((B,), x.dtype))
+    else:
+        loss = _core()(x, labels, in_len, lab_len, jnp.asarray(big_num, x.dtype))
     if reduction == "mean":
         return jnp.mean(loss)
     if reduction == "sum":

@@ -135,9 +135,22 @@ def mismatch_generator(
             "mismatch_generator: sigma_rule must be non-zero (it divides percent_deviation to give "
             "the relative standard deviation); the default is 3.0."
         )
+    for name, value in (("percent_deviation", percent_deviation), ("sigma_rule", sigma_rule)):
+        try:
+            concrete = np.asarray(value, dtype=float)
+        except (TypeError, ValueError, jax.errors.ConcretizationTypeError):
+            continue  # a traced value: checked by nobody, as in any jitted computation
+        if not np.all(np.isfinite(concrete)):
+            raise ValueError(f"mismatch_generator: {name} must be finite (got {value!r}).")
     sigma = percent_deviation / sigma_rule
 
     def regenerate_mismatch(mod: Any, rng_key: Any) -> Tree:
+        if not hasattr(rng_key, "dtype") or not (
+                jnp.issubdtype(rng_key.dtype, jax.dtypes.prng_key) or np.shape(rng_key) == (2,)):
+            raise TypeError(
+                f"mismatch_generator: rng_key must be a JAX PRNG key, e.g. jax.random.PRNGKey(0) or "
+                f"jax.random.key(0) (got {type(rng_key).__name__} {rng_key!r:.40})."
+            )
         raw = _raw_registry(mod)
         mask = _prototype_mask(prototype, raw)
         leaves, treedef = jax.tree_util.tree_flatten(raw)

@@ -89,6 +89,14 @@ def _copy_dicts(tree: Any) -> Any:
     return {k: _copy_dicts(v) for k, v in tree.items()} if isinstance(tree, dict) else tree
 
 
+def _require_module(cls: str, module: Any) -> None:
+    if not all(hasattr(module, a) for a in ("parameters", "evolve", "shape", "spiking_input")):
+        raise TypeError(
+            f"{cls}: expected a module to wrap (e.g. LinearJax((3, 4)) or a Sequential), got a "
+            f"{type(module).__name__}."
+        )
+
+
 class _TransformerBase:
     """Shared construction and selection logic of both mixins."""
 
@@ -170,6 +178,7 @@ class ParameterTransformerMixin(_TransformerBase):
     """
 
     def __init__(self, module: Any, families: Any = None, transform_params: Any = None, *args, **kwargs):
+        _require_module(type(self).__name__, module)
         super().__init__(  # type: ignore[call-arg]
             module.shape, module.spiking_input, module.spiking_output, *args, **kwargs
         )
@@ -231,6 +240,7 @@ class JaxParameterTransformerMixin(_TransformerBase):
                 f"{type(self).__name__} wraps JAX modules; got a {type(module).__name__}. Use the "
                 f"factory (e.g. Dropout(mod)) to get the NumPy version for NumPy modules."
             )
+        _require_module(type(self).__name__, module)
         super().__init__(  # type: ignore[call-arg]
             module.shape, module.spiking_input, module.spiking_output, *args, **kwargs
         )

@@ -35,7 +35,12 @@ __all__ = ["StochasticQuantize", "JaxStochasticQuantize", "ModStochasticQuantize
 
 
 def _check_scale(cls: str, scale: Any) -> float:
-    scale = float(scale)
+    try:
+        scale = float(scale)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{cls}: 'scale' (the grid step) must be one positive number (got {scale!r:.60})."
+        ) from None
     if not scale > 0:
         raise ValueError(f"{cls}: 'scale' (the grid step) must be > 0 (got {scale}).")
     return scale

@@ -39,7 +39,13 @@ from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["global_quantize", "channel_quantize", "validate_weights_to_2d", "validate_weights_to_3d"]
+__all__ = ["global_quantize", "channel_quantize", "validate_weights_to_2d", "validate_weights_to_3d",
+           "WeightShapeError"]
+
+
+class WeightShapeError(ValueError, AssertionError):
+    """Misshapen weights. A ``ValueError``, and an ``AssertionError`` as the reference raised (its
+    check was an ``assert``, which ``python -O`` strips; ours always runs)."""
 
 
 def validate_weights_to_3d(weights: Any) -> np.ndarray:
@@ -50,7 +56,11 @@ def validate_weights_to_3d(weights: Any) -> np.ndarray:
         (2, 3, 1)
     """
     w = np.array(weights)
-    assert w.ndim in (2, 3), "Weight arrays must be 2D or 3D."
+    if w.ndim not in (2, 3):
+        raise WeightShapeError(
+            f"Weight arrays must be 2D or 3D: (N_pre, N_post) or (N_pre, N_post, N_syn) (got shape "
+            f"{w.shape})."
+        )
     return w[..., None] if w.ndim == 2 else w
 
 
@@ -62,26 +72,54 @@ def validate_weights_to_2d(weights: Any) -> np.ndarray:
         (2, 1)
     """
     w = np.array(weights)
-    assert w.ndim == 2, "Output weights must be 2D."
+    if w.ndim != 2:
+        raise WeightShapeError(f"Output weights must be 2D: (N_hid, N_out) (got shape {w.shape}).")
     return w
 
 
 def _arr(name: str, value: Any) -> np.ndarray:
     if value is None:
         raise ValueError(f"quantize: '{name}' is required (got None); pass an array (zeros if unused).")
-    arr = np.array(value, dtype=float)  # a copy: inputs are never modified
+    try:
+        arr = np.array(value, dtype=float)  # a copy: inputs are never modified
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"quantize: '{name}' must be a numeric array ({e}).") from None
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"quantize: '{name}' contains NaN or inf values.")
     return arr
 
 
 def _limits(bits_per_weight: int, bits_per_threshold: int) -> Tuple[int, int]:
-    if int(bits_per_weight) < 2 or int(bits_per_threshold) < 2:
-        raise ValueError(
-            f"quantize: bits_per_weight and bits_per_threshold must be >= 2 (got {bits_per_weight}, "
-            f"{bits_per_threshold})."
-        )
+    for name, bits in (("bits_per_weight", bits_per_weight), ("bits_per_threshold", bits_per_threshold)):
+        if (isinstance(bits, bool) or not isinstance(bits, (int, float, np.integer, np.floating))
+                or not np.isfinite(bits) or int(bits) != bits or not 2 <= bits <= 32):
+            raise ValueError(
+                f"quantize: {name} must be a whole number from 2 to 32 (sign bit included; the "
+                f"results are int64) (got {bits!r})."
+            )
     return 2 ** (int(bits_per_weight) - 1) - 1, 2 ** (int(bits_per_threshold) - 1) - 1
+
+
+def _check_shapes(wi: np.ndarray, wr: np.ndarray, wo: np.ndarray,
+                  per_neuron: Dict[str, Optional[np.ndarray]]) -> None:
+    """Input, recurrent and output weights must chain; per-neuron vectors must match (or be scalars)."""
+    n_hid, n_out = wi.shape[1], wo.shape[1]
+    if wr.shape[:2] != (n_hid, n_hid):
+        raise WeightShapeError(
+            f"quantize: weights_in {wi.shape} has {n_hid} hidden neurons, so weights_rec must be "
+            f"({n_hid}, {n_hid}[, N_syn]) (got {wr.shape})."
+        )
+    if wo.shape[0] != n_hid:
+        raise WeightShapeError(
+            f"quantize: weights_out must be ({n_hid}, N_out) for {n_hid} hidden neurons (got {wo.shape})."
+        )
+    for name, v in per_neuron.items():
+        n = n_out if name.endswith("_out") else n_hid
+        if v is not None and v.shape not in ((), (n,)):
+            raise ValueError(
+                f"quantize: '{name}' must be ({n},), one value per "
+                f"{'output' if name.endswith('_out') else 'hidden'} neuron, or a scalar (got shape {v.shape})."
+            )
 
 
 def _group_scale(weights: Tuple[np.ndarray, ...], extra: Tuple[np.ndarray, ...], w_max: int,
@@ -145,10 +183,10 @@ def global_quantize(
     wo = validate_weights_to_2d(_arr("weights_out", weights_out))
     b = None if bias is None else _arr("bias", bias)
     bo = None if bias_out is None else _arr("bias_out", bias_out)
-    (wi_q, wr_q), th, b_q = _quantize_group([wi, wr], _arr("threshold", threshold), b, w_max, t_max,
-                                            fuzzy_scaling)
-    (wo_q,), th_o, bo_q = _quantize_group([wo], _arr("threshold_out", threshold_out), bo, w_max,
-                                          t_max, fuzzy_scaling)
+    th, th_o = _arr("threshold", threshold), _arr("threshold_out", threshold_out)
+    _check_shapes(wi, wr, wo, dict(threshold=th, threshold_out=th_o, bias=b, bias_out=bo))
+    (wi_q, wr_q), th, b_q = _quantize_group([wi, wr], th, b, w_max, t_max, fuzzy_scaling)
+    (wo_q,), th_o, bo_q = _quantize_group([wo], th_o, bo, w_max, t_max, fuzzy_scaling)
     out = dict(weights_in=wi_q, weights_rec=wr_q, weights_out=wo_q, threshold=th, threshold_out=th_o)
     out = {k: v.astype(np.int64) for k, v in out.items()}
     out.update(_dashes(dash_mem, dash_mem_out, dash_syn, dash_syn_2, dash_syn_out))
@@ -189,6 +227,9 @@ def channel_quantize(
     wr = validate_weights_to_3d(_arr("weights_rec", weights_rec))
     wo = validate_weights_to_2d(_arr("weights_out", weights_out))
     th, th_o = _arr("threshold", threshold), _arr("threshold_out", threshold_out)
+    b = None if bias is None else _arr("bias", bias)
+    bo = None if bias_out is None else _arr("bias_out", bias_out)
+    _check_shapes(wi, wr, wo, dict(threshold=th, threshold_out=th_o, bias=b, bias_out=bo))
     n_hid = wi.shape[1]
     incoming = np.concatenate([np.moveaxis(wi, 1, 0).reshape(n_hid, -1),
                                np.moveaxis(wr, 1, 0).reshape(n_hid, -1)], axis=1).T
@@ -201,10 +242,10 @@ def channel_quantize(
         "threshold": np.round(th * f),
         "threshold_out": np.round(th_o * f_o),
     }
-    if bias is not None:
-        out["bias"] = np.round(_arr("bias", bias) * s)
-    if bias_out is not None:
-        out["bias_out"] = np.round(_arr("bias_out", bias_out) * s_o)
+    if b is not None:
+        out["bias"] = np.round(b * s)
+    if bo is not None:
+        out["bias_out"] = np.round(bo * s_o)
     res = {k: v.astype(np.int64) for k, v in out.items()}
     res.update(_dashes(dash_mem, dash_mem_out, dash_syn, dash_syn_2, dash_syn_out))
     return res

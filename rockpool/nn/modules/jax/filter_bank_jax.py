@@ -85,6 +85,13 @@ def sos_cascade(x: Any, sos_bp: Any, sos_lp: Any = None) -> Any:
 
 
 class _JaxBank(_FilterBankBase, JaxModule):
+    def _check_finite(self, data: Any) -> None:
+        # - the filter banks have no input rule, so the compiled call does not check; concrete input
+        #   is checked here as in the NumPy twin (traced input: JAX's usual NaN propagation)
+        if not isinstance(data, jax.core.Tracer) and jnp.issubdtype(data.dtype, jnp.inexact):
+            if not bool(jnp.all(jnp.isfinite(data))):
+                raise ValueError(f"{self._label}: input contains NaN or inf values.")
+
     def _store_sos(self, bp: np.ndarray, lp: np.ndarray) -> None:
         # - Constants of the module (static): baked into the compiled evolution
         object.__setattr__(self, "sos_bandpass", np.asarray(bp))

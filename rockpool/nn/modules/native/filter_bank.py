@@ -23,12 +23,14 @@ run the same sections as a differentiable ``lax.scan``.
 
 from __future__ import annotations
 
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Tuple, Union
 
 import numpy as np
 
 from rockpool._optional import require
+from rockpool._warnings import RockpoolWarning
 from rockpool.nn.modules.module import Module
 from rockpool.parameters import SimulationParameter
 
@@ -54,6 +56,11 @@ def butter_band_edges(frequency: Any, bandwidth: Any, fs: float) -> Tuple[np.nda
             f"'bandwidth' must be either a scalar or of the same size than 'frequency'. Got {b.size} and {f.size}"
         )
     b = np.broadcast_to(b, f.shape)
+    if np.any(~(b > 0)):
+        raise ValueError(
+            f"'bandwidth' must be > 0 Hz (got {b.tolist()}); a band-pass needs its lower edge below "
+            f"its upper edge (SciPy: Wn[0] must be less than Wn[1])."
+        )
     if np.any(f <= b / 2):
         raise ValueError("'frequency' must be greater than 'bandwidth' / 2")
     if np.any(f > (fs - b) / 2):
@@ -174,6 +181,13 @@ class _FilterBankBase(Module):
                 f"{self._label}: input has shape {tuple(data.shape)}; expected (T,), (T, C) or "
                 f"(B, T, C) (channel 0 is filtered)."
             )
+        if data.shape[-1] > 1:
+            warnings.warn(
+                f"{self._label}: input has {data.shape[-1]} channels (shape {tuple(data.shape)}); only "
+                f"channel 0 is filtered, the others are ignored. A signal is (T,), (T, 1) or (B, T, 1); "
+                f"a (1, T) row reads as one time step of T channels.",
+                RockpoolWarning, stacklevel=4,
+            )
         self._check_finite(data)
         return data
 
@@ -199,6 +213,9 @@ class _NativeBank(_FilterBankBase):
         """Filter ``(T,)``, ``(T, C)`` or ``(B, T, C)`` input (channel 0); return ``(y, {}, {})``."""
         signal = _signal()
         x, batched = self._first_channel(np.asarray(input_data, dtype=np.float64))  # (B, T)
+        if x.shape[1] == 0:  # no samples: nothing to filter (SciPy refuses empty signals)
+            y0 = np.zeros(x.shape + (self.sos_bandpass.shape[0],))
+            return (y0 if batched else y0[0]), {}, {}
 
         def channel(c: int) -> np.ndarray:
             y = signal.sosfilt(self.sos_bandpass[c], x, axis=1)
