@@ -151,12 +151,7 @@ class SpikingDigits:
         Depends only on ``seed`` and ``epoch``.
         """
         n = len(self.labels_train)
-        if isinstance(batch_size, bool) or int(batch_size) != batch_size or not 1 <= batch_size <= n:
-            raise ValueError(
-                f"SpikingDigits.batches: batch_size must be a whole number from 1 to the number of "
-                f"training samples ({n}) (got {batch_size!r})."
-            )
-        batch_size = int(batch_size)
+        batch_size = self._check_batch_size(batch_size)
         epoch = _check_seed("SpikingDigits.batches", "epoch", epoch)
         order = np.random.default_rng([self.seed, int(epoch), 0]).permutation(n)
         n_used = n - n % batch_size
@@ -164,9 +159,19 @@ class SpikingDigits:
         y = self.labels_train[order[:n_used]]
         return [(x[i:i + batch_size], y[i:i + batch_size]) for i in range(0, n_used, batch_size)]
 
+    def _check_batch_size(self, batch_size: Any) -> int:
+        n = len(self.labels_train)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, float, np.integer, np.floating)) \
+                or int(batch_size) != batch_size or not 1 <= batch_size <= n:
+            raise ValueError(
+                f"SpikingDigits.batches: batch_size must be a whole number from 1 to the number of "
+                f"training samples ({n}) (got {batch_size!r})."
+            )
+        return int(batch_size)
+
     def train_batches(self, batch_size: int = 64) -> Callable[[int], List[Tuple[np.ndarray, np.ndarray]]]:
         """``epoch -> batches(batch_size, epoch)``: pass it to :func:`~rockpool.training.fit` as ``data``."""
-        self.batches(batch_size, 0)[:0]  # check batch_size now, not in the middle of fit
+        batch_size = self._check_batch_size(batch_size)  # now, not in the middle of fit
         return lambda epoch: self.batches(batch_size, epoch)
 
     def test_set(self) -> Tuple[np.ndarray, np.ndarray]:
