@@ -29,6 +29,8 @@ NET = LinearJax((3, 2))
         ([(X, Y)], {"bounds": ({"weight": 1.0}, {"weight": 0.0})}, ValueError, "lower > upper"),
         ([(X, Y)], {"bounds": ({"weight": np.nan}, {})}, ValueError, "NaN"),
         ([(X, Y)], {"checkpoint_every": 2.5, "checkpoint": "x.npz"}, TypeError, "checkpoint_every"),
+        (lambda: [(X, Y)], {}, TypeError, "data\\(epoch\\).*<lambda>\\(\\) does not take an epoch"),
+        ([(X, Y)], {"tbptt_update": "sequence"}, ValueError, "tbptt_update='sequence' needs tbptt=W"),
     ],
 )
 def test_bad_inputs_are_clear_errors_before_compiling(tmp_path, monkeypatch, data, kwargs, error, match):

@@ -126,6 +126,8 @@ def test_fit_remat_equals_plain(fit_plain):
     trained, hist = _fit(remat=15)
     np.testing.assert_allclose(hist.loss, fit_plain[1].loss, rtol=1e-5)
     assert _rel(trained.parameters("weights"), fit_plain[0].parameters("weights")) < 1e-5
+    # - a NumPy integer is a number of steps too (the same compiled step)
+    np.testing.assert_array_equal(_fit(remat=np.int64(15))[1].loss, hist.loss)
 
 
 def test_fit_tbptt_one_window_equals_plain(fit_plain):
@@ -180,6 +182,11 @@ def test_fit_tbptt_errors():
         _fit(tbptt=10, tbptt_update="batch")
     with pytest.raises(ValueError, match="remat must be a positive"):
         _fit(remat=0)
+    # - tbptt_update without tbptt was silently ignored (full BPTT): now an error
+    with pytest.raises(ValueError, match="tbptt_update='sequence' needs tbptt=W"):
+        _fit(tbptt_update="sequence")
+    with pytest.raises(ValueError, match="tbptt_update must be 'window' or 'sequence'"):
+        _fit(tbptt_update="windows")
 
 
 def test_fit_remat_with_params_form_loss():

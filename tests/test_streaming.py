@@ -72,3 +72,23 @@ def test_small_calls_are_not_checked(monkeypatch):
     monkeypatch.setattr(streaming, "available_bytes", lambda device=None: 1)
     NET(X)  # below CHECK_MIN_STEPS: no estimate, no error
     assert streaming.check_call_memory.__doc__
+
+
+def test_stream_and_evolve_chunked_wrong_inputs_are_clear_errors():
+    from rockpool.nn.modules import LIF
+
+    # - a native module cannot be scanned / vmapped: name the JAX twin
+    for fn, name in ((streaming.stream, "stream"), (streaming.evolve_chunked, "evolve_chunked")):
+        with pytest.raises(TypeError, match=f"{name}: net must be a JAX module .*got LIF.*LIFJax"):
+            fn(LIF(2), np.ones((10, 2)), 5)
+    # - a state without the batch axis, or for another batch size, names the entry and the fix
+    with pytest.raises(ValueError, match=r"stream: state entry \['1_LIFJax'\]\['isyn'\] has shape \(6, 1\), "
+                                         r"expected \(2, 6, 1\).*batch_state\(net, 2\)"):
+        streaming.stream(NET, X[:, :10], chunk=5, state=NET.state())
+    with pytest.raises(ValueError, match=r"evolve_chunked: state entry .* expected \(2, 6, 1\)"):
+        streaming.evolve_chunked(NET, X[:, :10], 5, state=streaming.batch_state(NET, 3))
+    with pytest.raises(ValueError, match="stream: state must have the structure"):
+        streaming.stream(NET, X[:, :10], chunk=5, state={"vmem": np.zeros((2, 6))})
+    # - stream is eager (host arrays): inside jit, point to evolve_chunked
+    with pytest.raises(TypeError, match="inside jax.jit.*evolve_chunked"):
+        jax.jit(lambda x: streaming.stream(NET, x, 5)[0])(X[:, :10])

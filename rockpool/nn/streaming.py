@@ -87,6 +87,38 @@ def _chunk_len(chunk: Any, where: str) -> int:
     return int(chunk)
 
 
+def _check_net(net: Any, where: str) -> None:
+    """A clear error for anything but a JAX module (native NumPy modules cannot be traced)."""
+    from rockpool.nn.modules.jax.jax_module import JaxModule
+
+    if not isinstance(net, JaxModule):
+        name = type(net).__name__
+        raise TypeError(
+            f"{where}: net must be a JAX module (JaxModule); got {name}. Chunked evolution runs the "
+            f"module inside jax.lax.scan / jax.vmap; use the JAX version of the module (e.g. LIFJax "
+            f"instead of LIF), or evolve a native module in pieces yourself: its state is kept between calls."
+        )
+
+
+def _check_state(net: Any, state: Tree, batch: int, where: str) -> None:
+    """``state`` must be ``net``'s state tree with a leading ``(batch,)`` axis on every leaf."""
+    ref = net.state()
+    got_def, ref_def = jax.tree_util.tree_structure(state), jax.tree_util.tree_structure(ref)
+    if got_def != ref_def:  # type: ignore[operator]
+        raise ValueError(
+            f"{where}: state must have the structure of {type(net).__name__}'s state (as from "
+            f"batch_state(net, {batch}) or a previous call); got {got_def}, expected {ref_def}."
+        )
+    for (path, s), r in zip(jax.tree_util.tree_leaves_with_path(state), jax.tree_util.tree_leaves(ref), strict=True):
+        want = (batch,) + tuple(np.shape(r))
+        if tuple(np.shape(s)) != want:
+            raise ValueError(
+                f"{where}: state entry {jax.tree_util.keystr(path)} has shape {tuple(np.shape(s))}, "
+                f"expected {want} (a leading batch axis of {batch}, the input's batch size). Build it "
+                f"with batch_state(net, {batch}), or pass the state a previous call returned."
+            )
+
+
 def batch_state(net: Any, batch: int) -> Tree:
     """The state of ``net`` replicated over a batch axis: every leaf gets a leading ``(batch,)`` axis.
 
@@ -196,6 +228,7 @@ def evolve_chunked(
         ((3, 50, 2), (3, 2))
     """
     k = _chunk_len(chunk, "evolve_chunked")
+    _check_net(net, "evolve_chunked")
     if not _traced(net, x, state):  # eager call: run it compiled (cached per shape and chunk)
         return _jitted_evolve_chunked(net, x, k, bool(remat), bool(record), state)
     return _evolve_chunked(net, x, k, bool(remat), bool(record), state)
@@ -212,6 +245,8 @@ def _evolve_chunked(net: Any, x: Any, k: int, remat: bool, record: bool, state: 
     if x.ndim != 3:
         raise ValueError(f"evolve_chunked: input must be (T, N) or (B, T, N); got shape {tuple(x.shape)}.")
     B, T = x.shape[:2]
+    if state is not None:
+        _check_state(net, state, B, "evolve_chunked")
     st0: Tree = batch_state(net, B) if state is None else state
     fn: Callable[..., Any] = partial(_chunk_at, record=bool(record))
     if remat:
@@ -248,7 +283,9 @@ def remat(chunk: int) -> Iterator[None]:
     The outermost module call inside the block (``net(x)``, e.g. in a loss function) runs
     :func:`evolve_chunked` with ``remat=True`` and returns what ``net(x)`` returns (the new state
     of batch element 0). It is decided at trace time: enter the block inside the function you
-    ``jax.jit`` / ``jax.grad``. ``fit(..., remat=K)`` does this for you.
+    ``jax.jit`` / ``jax.grad``. ``fit(..., remat=K)`` does this for you. Native (NumPy) modules
+    called inside the block evolve as usual: they are not differentiated, so there is nothing to
+    rematerialise.
 
     Example:
         >>> import numpy as np, jax
@@ -424,6 +461,13 @@ def stream(
         ((1, 1000, 2), (1, 1000, 2))
     """
     k = _chunk_len(chunk, "stream")
+    _check_net(net, "stream")
+    if _traced(net, x, state):
+        raise TypeError(
+            "stream: called inside jax.jit / jax.grad / jax.vmap (the input, state or network is traced). "
+            "stream runs eagerly and copies every chunk into host (NumPy) arrays; inside a transformed "
+            "function use rockpool.nn.streaming.evolve_chunked(net, x, chunk) instead."
+        )
     if record not in (False, True, "host"):
         raise ValueError(f"stream: record must be False, True or 'host'; got {record!r}.")
     rec_on = bool(record)
@@ -435,6 +479,7 @@ def stream(
     B, T = int(xs.shape[0]), int(xs.shape[1])
     if state is None:
         state = batch_state(net, B)
+    _check_state(net, state, B, "stream")
     k = min(k, max(T, 1))
     spec_x = jax.ShapeDtypeStruct((B, k) + tuple(xs.shape[2:]), xs.dtype)
     o_spec, _, r_spec = jax.eval_shape(lambda n, s, a: _chunk(n, s, a, rec_on), net, state, spec_x)

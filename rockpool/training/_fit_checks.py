@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import signal
 import threading
@@ -24,6 +25,23 @@ __all__ = ["check_arguments", "check_first_batch", "check_trainable", "Interrupt
 
 
 # ---------------------------------------------------------------------------------------- arguments
+def _check_data_function(data: Any) -> None:
+    """``data`` as a function is called with the epoch number: it must accept one argument."""
+    try:
+        sig = inspect.signature(data)
+    except (TypeError, ValueError):  # builtins without a signature: let the call decide
+        return
+    try:
+        sig.bind(0)
+    except TypeError:
+        name = getattr(data, "__name__", type(data).__name__)
+        raise TypeError(
+            f"fit: data is a function, so fit calls it once per epoch as data(epoch) and iterates "
+            f"what it returns, but {name}{sig} does not take an epoch argument. Give it one "
+            f"(e.g. def batches(epoch): ...), or pass the iterable itself (e.g. a list)."
+        ) from None
+
+
 def check_epochs(epochs: Any) -> int:
     """``epochs`` as an int >= 0 (whole floats such as ``3.0`` accepted), else a clear error."""
     ok = isinstance(epochs, numbers.Integral) and not isinstance(epochs, bool)
@@ -51,6 +69,8 @@ def check_arguments(data: Any, epochs: Any, checkpoint_every: Any) -> int:
             f"fit: data must be an iterable of (input, target) pairs (a list, a dataset) or a "
             f"function epoch -> iterable; got a {type(data).__name__}."
         )
+    if callable(data) and not hasattr(data, "__iter__") and not hasattr(data, "__getitem__"):
+        _check_data_function(data)
     if hasattr(data, "__next__") and iter(data) is data and epochs > 1:
         raise ValueError(
             "fit: `data` is a one-shot iterator (e.g. a generator), so epochs after the first "

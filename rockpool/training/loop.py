@@ -295,7 +295,7 @@ def fit(
             the state between windows, stop gradients at window boundaries (needs the
             ``loss(output, target)`` form). History keeps one loss per batch (mean over windows).
         tbptt_update: ``"window"`` (one optimiser update per window) or ``"sequence"`` (one per
-            batch, from the windows' mean gradient).
+            batch, from the windows' mean gradient). Only with ``tbptt``.
 
     Returns:
         ``(trained_net, history)``: the module with the trained parameters and a :class:`History`.
@@ -376,7 +376,7 @@ def fit(
     net_leaves, net_def = jax.tree_util.tree_flatten(net)
     cfg = _Config(loss, form, opt, bounded, net_def)
     step_fn: Callable = _train_step
-    if remat is not None or tbptt is not None:  # long sequences (rockpool/training/tbptt.py)
+    if remat is not None or tbptt is not None or tbptt_update != "window":  # long sequences: tbptt.py
         from rockpool.training import tbptt as _long
 
         cfg, step_fn = _long.long_config(cfg, remat, tbptt, tbptt_update), _long.train_step  # type: ignore[assignment]

@@ -35,6 +35,7 @@ from typing import Any, Optional, Tuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from rockpool.nn import streaming
@@ -58,10 +59,16 @@ class LongConfig:
 def long_config(base: Any, remat: Any, tbptt: Any, tbptt_update: str) -> LongConfig:
     """Validate ``fit``'s ``remat`` / ``tbptt`` / ``tbptt_update`` options."""
     for name, v in (("remat", remat), ("tbptt", tbptt)):
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1):
             raise ValueError(f"fit: {name} must be a positive number of time steps (or None); got {v!r}.")
+    remat, tbptt = (None if v is None else int(v) for v in (remat, tbptt))
     if tbptt_update not in UPDATES:
         raise ValueError(f"fit: tbptt_update must be 'window' or 'sequence'; got {tbptt_update!r}.")
+    if tbptt is None and tbptt_update != "window":
+        raise ValueError(
+            f"fit: tbptt_update={tbptt_update!r} needs tbptt=W (the window length in time steps); "
+            f"without tbptt, fit trains with full BPTT and one update per batch."
+        )
     if tbptt is not None and base.form != "output":
         raise ValueError(
             "fit: tbptt=... carries the network state from window to window itself, so the loss must "
