@@ -55,3 +55,10 @@ def test_fit_keeps_the_policy():
     data = [(np.asarray(X), np.zeros((2, 30, 4), np.float32))] * 2
     trained, hist = fit(NET16, jax_loss.mse, data, "adam", lr=1e-3, family="weights", progress=False)
     assert get_precision(trained[0]) == "bf16" and np.isfinite(hist.loss).all()
+
+
+def test_set_precision_on_a_numpy_module_is_a_clear_error():
+    from rockpool.nn.modules import Linear
+
+    with pytest.raises(TypeError, match="not a JAX module"):
+        set_precision(Sequential(Linear((2, 2))), "bf16")

@@ -69,6 +69,11 @@ def set_precision(net: Any, policy: Optional[str]) -> Any:
         'bf16'
     """
     p = _check(policy)
+    if not hasattr(net, "_shallow_copy"):  # NumPy modules: float64 throughout, no policy
+        raise TypeError(
+            f"set_precision: {getattr(net, '_label', type(net).__name__)} is not a JAX module; the "
+            f"precision policy applies to JAX networks (use LinearJax / LIFJax / ... and JaxSequential)."
+        )
     new = net._shallow_copy()
     d = new.__dict__
     if p == "float32":
