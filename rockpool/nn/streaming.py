@@ -72,8 +72,8 @@ Tree = Dict[str, Any]
 
 # - The active remat chunk length (None: plain evolution). Read at trace time.
 _CHUNK: contextvars.ContextVar[Optional[int]] = contextvars.ContextVar("rockpool_remat_chunk", default=None)
-# - Calls with at least this many (batch x time) steps check their memory first (eager calls only)
-CHECK_MIN_STEPS = 1 << 20
+# - Eager calls with at least this many (batch x time) steps check their memory first
+CHECK_MIN_STEPS = _memory.LONG_CALL_STEPS
 
 
 # - One error for every up-front memory check (rockpool/nn/modules/_memory.py)
@@ -407,14 +407,6 @@ def check_call_memory(net: Any, shape: Tuple[int, ...], dtype: Any = np.float32,
             needed, avail,
         )
     return needed
-
-
-def call_memory_check(net: Any, data: Any, record: bool) -> None:
-    """Check big eager calls (``B * T >= CHECK_MIN_STEPS``) before they run; used by ``JaxModule.__call__``."""
-    shape = tuple(np.shape(data))
-    if len(shape) < 2 or int(np.prod(shape[:-1])) < CHECK_MIN_STEPS:
-        return
-    check_call_memory(net, shape, getattr(data, "dtype", np.float32), record)
 
 
 # ---------------------------------------------------------------------------------------- streaming

@@ -34,9 +34,13 @@ __all__ = [
     "MemoryEstimateError",
     "host_available",
     "ADVICE",
+    "LONG_CALL_STEPS",
 ]
 
 ADVICE = "evolve in chunks (rockpool streaming) or record=False"
+# - Eager JAX calls with at least this many (batch x time) steps get XLA's full estimate
+#   (rockpool.nn.streaming.check_call_memory) instead of the rough bound of check_evolve_memory
+LONG_CALL_STEPS = 1 << 20
 FRACTION = 0.8  # of the available memory that one call's results may take
 _ROUGH = 0.25  # below this share of the available memory the rough bound suffices
 _CACHE_SECONDS = 1.0

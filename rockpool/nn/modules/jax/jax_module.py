@@ -36,7 +36,6 @@ from rockpool.parameters import _SimulationParameter as SimulationParameter
 __all__ = ["JaxModule"]
 
 _SKIP = ("_aux_cache",)
-_CHECK_MIN_STEPS = 1 << 20  # eager calls this long (B * T) check their memory first
 
 
 def _static_key(name: str, value: Any) -> Any:
@@ -332,11 +331,11 @@ class JaxModule(Module):
 
                 debug.traced_checks(self, jnp.asarray(data))
             return self.evolve(data, *args, record=record, **kwargs)  # type: ignore[misc]
-        if int(np.prod(data.shape[:-1])) >= _CHECK_MIN_STEPS:
-            from rockpool.nn.streaming import call_memory_check
+        if data.ndim >= 2 and int(np.prod(data.shape[:-1])) >= _memory.LONG_CALL_STEPS:
+            from rockpool.nn.streaming import check_call_memory
 
             # - very long calls: XLA's estimate (working memory included), suggesting a chunk size
-            call_memory_check(self, data, record)
+            check_call_memory(self, data.shape, data.dtype, record)
         else:  # the rest: a sub-microsecond bound on the outputs and records
             _memory.check_evolve_memory(self, data, record, lambda: _compiled_evolve.eval_shape(self, data, record))
         (output, new_state, recorded), finite = _compiled_evolve(self, data, record)
