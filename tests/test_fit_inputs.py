@@ -76,3 +76,31 @@ def test_exception_at_any_point_keeps_the_last_completed_step(tmp_path):
     full, ref = fit(net, jax_loss.mse, data, "sgd", epochs=3, lr=1e-2, family="bias")
     np.testing.assert_array_equal(hist.loss, ref.loss)
     np.testing.assert_array_equal(np.asarray(resumed.bias), np.asarray(full.bias))
+
+
+def test_a_ctrl_c_that_python_swallows_in_a_gc_callback_still_stops_fit(tmp_path):
+    # - A SIGINT that lands while a garbage-collector callback runs (JAX registers one) raises
+    #   inside the callback, where Python prints "Exception ignored" and drops it. fit keeps it and
+    #   stops at the next step boundary, with the checkpoint of the last completed step.
+    import gc
+    import sys
+
+    net = LinearJax((2, 2), has_bias=True)
+    data = [(np.ones((2, 5, 2), np.float32), np.zeros((2, 5, 2), np.float32))] * 4
+    ck = tmp_path / "ck.npz"
+    hook_before = sys.unraisablehook
+
+    def interrupt_inside_gc(phase, info):
+        gc.callbacks.remove(interrupt_inside_gc)
+        raise KeyboardInterrupt
+
+    def press_ctrl_c_during_gc(step, loss, params):
+        if step == 5:
+            gc.callbacks.append(interrupt_inside_gc)
+            gc.collect()  # the KeyboardInterrupt is "ignored" here by Python
+
+    with pytest.raises(KeyboardInterrupt) as info:
+        fit(net, jax_loss.mse, data, "sgd", epochs=3, lr=1e-2, on_step=press_ctrl_c_during_gc,
+            checkpoint=ck, family="biases")
+    assert info.value.history.steps == 5 and load_checkpoint(ck, net).step == 5
+    assert sys.unraisablehook is hook_before  # fit put the interpreter's hook back

@@ -15,6 +15,7 @@ from __future__ import annotations
 import inspect
 import numbers
 import signal
+import sys
 import threading
 from typing import Any, Optional, Tuple
 
@@ -186,12 +187,19 @@ class InterruptGuard:
     deliver signals anyway). Outside a section the previous handler runs at once, so Ctrl-C during
     compilation or data loading stops immediately. The sections are short (one step dispatch and
     its bookkeeping, a flush, a checkpoint write), so a deferred interrupt arrives within one step.
+
+    Python swallows an exception raised inside a garbage-collector callback, a ``__del__`` or a
+    weakref callback (it prints "Exception ignored in ..." and carries on), and JAX runs such
+    callbacks often. A Ctrl-C that lands in one would be lost, and the run would go on as if nothing
+    had been pressed. While installed, the guard also watches ``sys.unraisablehook``: a swallowed
+    ``KeyboardInterrupt`` is kept and delivered at the next section boundary instead.
     """
 
     def __init__(self) -> None:
         self.depth = 0
         self.pending: Optional[Tuple[int, Any]] = None
         self.previous: Any = None
+        self.previous_unraisable: Any = None
         self.installed = False
 
     def install(self) -> "InterruptGuard":
@@ -202,12 +210,16 @@ class InterruptGuard:
             return self
         self.previous = previous
         signal.signal(signal.SIGINT, self._handle)
+        self.previous_unraisable = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
         self.installed = True
         return self
 
     def uninstall(self) -> None:
         if self.installed:
             signal.signal(signal.SIGINT, self.previous)
+            if sys.unraisablehook == self._unraisable:  # unless someone replaced it meanwhile
+                sys.unraisablehook = self.previous_unraisable
             self.installed = False
             pending, self.pending = self.pending, None
             if pending is not None:
@@ -219,7 +231,16 @@ class InterruptGuard:
             return
         self.previous(signum, frame)
 
+    def _unraisable(self, unraisable: Any) -> None:
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            self.pending = (signal.SIGINT, None)  # a Ctrl-C that Python would have dropped
+            return
+        self.previous_unraisable(unraisable)
+
     def __enter__(self) -> "InterruptGuard":
+        if not self.depth and self.pending is not None:
+            pending, self.pending = self.pending, None
+            self.previous(*pending)  # a Ctrl-C swallowed outside a section: deliver it now
         self.depth += 1
         return self
 
