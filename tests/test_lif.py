@@ -206,6 +206,20 @@ def test_custom_vjp_matches_autodiff_and_all_gradients_nonzero(shape, has_rec, k
     np.testing.assert_allclose(gi_fast, gi_auto, rtol=2e-4, atol=1e-5 * np.abs(gi_auto).max())
 
 
+def test_custom_vjp_tau_mem_gradient_counts_the_initial_membrane_potential():
+    # - d/d tau_mem sums gvp_t * v_{t-1}; at t = 0 that is the initial state, which the hand-written
+    #   backward adds after its loop: a non-zero initial vmem must give the autodiff gradient
+    rng = np.random.default_rng(5)
+    mod = LIFJax(3, tau_mem=0.03)
+    mod = mod.set_attributes({"vmem": jnp.asarray(rng.uniform(0.2, 0.9, 3))})
+    x = jnp.asarray((rng.random((1, 30, 3)) < 0.2) * 0.4)
+    params = mod.parameters()
+    g_fast = jax.jit(jax.grad(_loss(mod, x, False, 1.0)))(params, x)
+    g_auto = jax.jit(jax.grad(_loss(mod, x, True, 1.0)))(params, x)
+    for k in params:
+        np.testing.assert_allclose(np.asarray(g_fast[k]), np.asarray(g_auto[k]), rtol=2e-4, atol=1e-7, err_msg=k)
+
+
 def test_surrogate_choice_changes_gradients():
     x = jnp.asarray((np.random.rand(1, 30, 2) < 0.3) * 0.5)
     grads = {}

@@ -165,39 +165,49 @@ def _make_lif_vjp(sur: Surrogate, width: float, max_spikes: Any, has_rec: bool, 
         multi = i_all.ndim == 4  # several synapses per neuron: (B, T, N, S)
         dtype = vp_all.dtype
 
+        # - Parameter gradients that need a per-step product are accumulated elementwise in (B, N)
+        #   carries and reduced over the batch once after the loop: no reductions inside the loop,
+        #   and no time-shifted copy of the whole block for tau_mem (sum_t gvp_t * v_{t-1})
         def body(k, carry):
             t = T - 1 - k
-            gi, gv, gsr, gth, gx_buf, gvp_buf = carry
+            gi, gv, gsr, gth, gb, gbias, gvp_next, gx_buf, gvp_buf = carry
             vp = _idx(vp_all, t)
             s = spike_count(vp, th, max_spikes)
             dx, dth = surrogate_derivatives(sur, vp, th, width)
-            # - v = vp - s * th
+            # - vp_next = v * b + ...  with  v = vp - s * th
+            gb = gb + gvp_next * (vp - s * th)
             gs = _idx(g_sp, t) + gsr - gv * th
-            gth = gth - jnp.sum(gv * s, axis=0) + jnp.sum(gs * dth, axis=0)
+            gth = gth - gv * s + gs * dth
             # - s = spike(vp)
             gvp = gv + gs * dx
+            gbias = gbias + gvp
             # - vp = v_prev * b + sum_syn(i) + bias (+ noise);  i = (i_prev + x + r) * a
             git = gi + (gvp[..., None] if multi else gvp)
             gx = git * a
             gsr = (gx.reshape(B, -1) @ w_rec.T) if has_rec else jnp.zeros_like(gsr)
-            return gx, gvp * b, gsr, gth, _put(gx_buf, gx, t), _put(gvp_buf, gvp, t)
+            if has_noise:
+                gvp_buf = _put(gvp_buf, gvp, t)
+            return gx, gvp * b, gsr, gth, gb, gbias, gvp, _put(gx_buf, gx, t), gvp_buf
 
+        zero = jnp.zeros((B, N), dtype)
         init = (
             g_iT.astype(dtype),
             g_vT.astype(dtype),
             g_sT.astype(dtype),
-            jnp.zeros((N,), dtype),
+            zero,
+            zero,
+            zero,
+            zero,
             jnp.zeros(i_all.shape, dtype),
-            jnp.zeros((B, T, N), dtype),
+            jnp.zeros((B, T, N), dtype) if has_noise else None,
         )
-        gi0, gv0, gs0, gth, gx, gvp = lax.fori_loop(0, T, body, init)
+        gi0, gv0, gs0, gth, gb, gbias, gvp0, gx, gvp = lax.fori_loop(0, T, body, init)
 
         # - Everything that needs no loop: one reduction / matmul over the whole block
-        v_post = vp_all - sp_all * th
-        v_prev = jnp.concatenate([v0[:, None], v_post[:, :-1]], axis=1)
-        g_b = jnp.sum(gvp * v_prev, axis=(0, 1))
+        g_b = jnp.sum(gb + gvp0 * v0, axis=0)
+        gth = jnp.sum(gth, axis=0)
         g_a = jnp.sum(gx * i_all, axis=(0, 1)) / (a * a)
-        g_bias = jnp.sum(gvp, axis=(0, 1))
+        g_bias = jnp.sum(gbias, axis=0)
         if has_rec:
             s_prev = jnp.concatenate([s0[:, None], sp_all[:, :-1]], axis=1)
             g_w = s_prev.reshape(B * T, N).T @ gx.reshape(B * T, -1)
