@@ -41,11 +41,16 @@ def _spk(v, th):
     return jnp.where(v >= th, jnp.floor(v / th), 0.0)
 
 
-def _make_hand_lif(has_rec: bool, time_major: bool):
+def _make_hand_lif(has_rec: bool, time_major: bool, accum: bool = False):
     """Hand-written LIF with a custom VJP; residuals: spikes, pre-reset potential and current.
 
     ``time_major``: a ``lax.scan`` over ``(T, B, N)`` arrays (the caller transposes); otherwise a
     ``fori_loop`` that reads and writes the ``(B, T, N)`` arrays in place.
+
+    ``accum``: the backward pass as ``LIFJax`` writes it since 2026-11-30 (the threshold,
+    ``tau_mem`` and bias gradients accumulated elementwise in ``(B, N)`` carries and reduced once
+    after the loop, instead of per-step batch reductions and a time-shifted copy of the block).
+    Not the spec's baseline; measured to show what the formulation itself is worth.
     """
     ax = 0 if time_major else 1
 
@@ -112,30 +117,49 @@ def _make_hand_lif(has_rec: bool, time_major: bool):
             gsr = gx @ w_rec.T if has_rec else z
             return (gx, gvp * b, gsr, gth), (gx, gvp)
 
-        carry, (gx, gvp) = loop(
-            body, (z, z, z, jnp.zeros((N,), z.dtype)), (g_s, vp_all, s_all), T, reverse=True
-        )
-        gth = carry[3]
+        def body_accum(carry, xs):
+            gi, gv, gsr, gth, gb, gbias, gvp_next = carry
+            gs_out, vp, s = xs
+            m = (vp >= th - 0.5).astype(vp.dtype)
+            gb = gb + gvp_next * (vp - s * th)
+            gs = gs_out + gsr - gv * th
+            gth = gth - gv * s - gs * m * vp / (th * th)
+            gvp = gv + gs * m / th
+            gx = (gi + gvp) * a
+            gsr = gx @ w_rec.T if has_rec else z
+            return (gx, gvp * b, gsr, gth, gb, gbias + gvp, gvp), gx
+
         first = lambda y: jnp.concatenate([jnp.expand_dims(z, ax), jax.lax.slice_in_dim(y, 0, T - 1, axis=ax)], ax)
-        g_b = jnp.sum(gvp * first(vp_all - s_all * th), (0, 1))
+        if accum:
+            carry, gx = loop(body_accum, (z,) * 7, (g_s, vp_all, s_all), T, reverse=True)
+            gth, g_b, g_bias = (jnp.sum(c, 0) for c in carry[3:6])  # initial v is 0: no v0 term
+        else:
+            carry, (gx, gvp) = loop(
+                body, (z, z, z, jnp.zeros((N,), z.dtype)), (g_s, vp_all, s_all), T, reverse=True
+            )
+            gth = carry[3]
+            g_b = jnp.sum(gvp * first(vp_all - s_all * th), (0, 1))
+            g_bias = jnp.sum(gvp, (0, 1))
         g_a = jnp.sum(gx * i_all, (0, 1)) / (a * a)
         g_w = None
         if has_rec:
             g_w = first(s_all).reshape(-1, N).T @ gx.reshape(-1, N)  # one matmul over all B*T rows
-        return g_a, g_b, jnp.sum(gvp, (0, 1)), gth, g_w, gx
+        return g_a, g_b, g_bias, gth, g_w, gx
 
     lif.defvjp(fwd, bwd)
     return lif
 
 
-_HAND_LIF = {(r, tm): _make_hand_lif(r, tm) for r in (False, True) for tm in (False, True)}
+_HAND_LIF = {
+    (r, tm, acc): _make_hand_lif(r, tm, acc) for r in (False, True) for tm in (False, True) for acc in (False, True)
+}
 
 
-def hand_lif(p, x, rec_w=None, time_major=False):
+def hand_lif(p, x, rec_w=None, time_major=False, accum=False):
     """Hand-written LIF layer on ``(B, T, N)`` input (``(T, B, N)`` if ``time_major``)."""
     a = jnp.exp(-DT / p["tau_syn"])
     b = jnp.exp(-DT / p["tau_mem"])
-    return _HAND_LIF[(rec_w is not None, time_major)](a, b, p["bias"], p["threshold"], rec_w, x)
+    return _HAND_LIF[(rec_w is not None, time_major, accum)](a, b, p["bias"], p["threshold"], rec_w, x)
 
 
 def hand_lif_params(n):
@@ -229,16 +253,16 @@ def _train_setup(quick: bool, has_rec: bool):
     if has_rec:
         hp["wr"] = net[1].w_rec
 
-    def hand_loss(p, x, y, tm=False):
+    def hand_loss(p, x, y, tm=False, acc=False):
         if tm:  # time-major: one transpose of the input, sum over time at axis 0
             x = jnp.swapaxes(x, 0, 1)
-        s = hand_lif(p["l1"], x @ p["w0"], p.get("wr"), tm)
-        o = hand_lif(p["l3"], s @ p["w2"], None, tm)
+        s = hand_lif(p["l1"], x @ p["w0"], p.get("wr"), tm, acc)
+        o = hand_lif(p["l3"], s @ p["w2"], None, tm, acc)
         return optax.softmax_cross_entropy_with_integer_labels(o.sum(0 if tm else 1), y).mean()
 
-    @partial(jax.jit, donate_argnums=(0, 1), static_argnums=4)
-    def hand_step(p, opt_state, x, y, tm=False):
-        loss, g = jax.value_and_grad(hand_loss)(p, x, y, tm)
+    @partial(jax.jit, donate_argnums=(0, 1), static_argnums=(4, 5))
+    def hand_step(p, opt_state, x, y, tm=False, acc=False):
+        loss, g = jax.value_and_grad(hand_loss)(p, x, y, tm, acc)
         upd, opt_state = opt.update(g, opt_state, p)
         return optax.apply_updates(p, upd), opt_state, loss
 
@@ -254,10 +278,15 @@ def _train_setup(quick: bool, has_rec: bool):
     cp = lambda t: jax.tree.map(jnp.copy, t)  # donated buffers must not alias the net's arrays
     l_s, g_s = jax.value_and_grad(hand_loss)(hp, x, y, True)
     np.testing.assert_allclose(float(l_s), float(l_h), rtol=1e-4)
+    _, g_a = jax.value_and_grad(hand_loss)(hp, x, y, False, True)
+    for k in ("tau_mem", "tau_syn", "threshold", "bias"):  # the accumulating backward: same gradients
+        ga, gh = np.asarray(g_a["l1"][k]), np.asarray(g_h["l1"][k])
+        assert np.linalg.norm(ga - gh) <= 1e-3 * np.linalg.norm(gh) + 1e-12, k
     state = {
         "rockpool": [cp(params), opt.init(params)],
         "hand_jax": [cp(hp), opt.init(hp)],
         "hand_jax_scan": [cp(hp), opt.init(hp)],
+        "hand_jax_accum": [cp(hp), opt.init(hp)],
     }
 
     def run_rock():
@@ -265,9 +294,9 @@ def _train_setup(quick: bool, has_rec: bool):
         st[0], st[1], loss = rock_step(st[0], st[1], net, x, y)
         return loss
 
-    def run_hand(key="hand_jax", tm=False):
+    def run_hand(key="hand_jax", tm=False, acc=False):
         st = state[key]
-        st[0], st[1], loss = hand_step(st[0], st[1], x, y, tm)
+        st[0], st[1], loss = hand_step(st[0], st[1], x, y, tm, acc)
         return loss
 
     fresh_r = (net.parameters(), opt.init(net.parameters()))
@@ -276,6 +305,10 @@ def _train_setup(quick: bool, has_rec: bool):
         "hand_jax": (hand_step, (cp(fresh_h[0]), cp(fresh_h[1]), x, y), run_hand),
         "hand_jax_scan": (
             hand_step, (cp(fresh_h[0]), cp(fresh_h[1]), x, y, True), partial(run_hand, "hand_jax_scan", True)
+        ),
+        "hand_jax_accum": (
+            hand_step, (cp(fresh_h[0]), cp(fresh_h[1]), x, y, False, True),
+            partial(run_hand, "hand_jax_accum", False, True),
         ),
         "rockpool": (rock_step, (cp(fresh_r[0]), cp(fresh_r[1]), net, x, y), run_rock),
     }
