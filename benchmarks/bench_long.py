@@ -4,7 +4,8 @@ Network: ``LinearJax(256->256) - LIFJax(256) - LinearJax(256->20) - LIFJax(20)``
 spikes (bool), softmax cross-entropy on output spike counts, optax Adam, one jitted
 ``value_and_grad`` + update per step. Three implementations per ``T``:
 
-* ``hand_jax``: hand-written pure JAX (``bench_snn.py``'s custom-VJP LIF loop), plain BPTT;
+* ``hand_jax``: hand-written pure JAX (``bench_snn.py``'s custom-VJP LIF loop, its fastest
+  ``accum`` form), plain BPTT;
 * ``rockpool``: the same network through the module API, plain BPTT;
 * ``rockpool_remat``: the same inside ``rockpool.nn.streaming.remat(chunk=K)``.
 
@@ -93,8 +94,8 @@ def _build(T: int, chunk: int):
     hp = {"w0": net[0].weight, "w2": net[2].weight, "l1": hand_lif_params(H), "l3": hand_lif_params(C)}
 
     def hand_loss(p, x, y):
-        s = hand_lif(p["l1"], x @ p["w0"])
-        o = hand_lif(p["l3"], s @ p["w2"])
+        s = hand_lif(p["l1"], x @ p["w0"], accum=True)
+        o = hand_lif(p["l3"], s @ p["w2"], accum=True)
         return optax.softmax_cross_entropy_with_integer_labels(o.sum(1), y).mean()
 
     @partial(jax.jit, donate_argnums=(0, 1))
