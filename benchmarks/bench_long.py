@@ -64,7 +64,7 @@ def _build(T: int, chunk: int):
     import numpy as np
     import optax
 
-    from bench_snn import hand_lif, hand_lif_params
+    from bench_snn import flat_matmul, hand_lif, hand_lif_params
     from rockpool.nn import streaming
     from rockpool.nn.combinators import Sequential
     from rockpool.nn.modules import LIFJax, LinearJax
@@ -94,8 +94,8 @@ def _build(T: int, chunk: int):
     hp = {"w0": net[0].weight, "w2": net[2].weight, "l1": hand_lif_params(H), "l3": hand_lif_params(C)}
 
     def hand_loss(p, x, y):
-        s = hand_lif(p["l1"], x @ p["w0"], accum=True)
-        o = hand_lif(p["l3"], s @ p["w2"], accum=True)
+        s = hand_lif(p["l1"], flat_matmul(x, p["w0"]), accum=True)
+        o = hand_lif(p["l3"], flat_matmul(s, p["w2"]), accum=True)
         return optax.softmax_cross_entropy_with_integer_labels(o.sum(1), y).mean()
 
     @partial(jax.jit, donate_argnums=(0, 1))

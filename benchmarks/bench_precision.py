@@ -3,7 +3,8 @@
 Case b of ``spec/performance.md``: ``LinearJax(700->256) - LIFJax(256) - LinearJax(256->20) -
 LIFJax(20)``, B=64, T=250, softmax cross-entropy on output spike counts, optax Adam; one jitted
 ``value_and_grad`` + update per step. Timed in the same process as the hand-written pure-JAX float32
-baseline of ``bench_snn.py`` (custom-VJP LIF loop), rounds interleaved, medians.
+baseline of ``bench_snn.py`` (custom-VJP LIF loop in its best form: accumulating backward pass,
+flat products), rounds interleaved, medians.
 
 Every variant trains the two weight matrices (the neurons' time constants and thresholds stay at
 their initial values, as in most SNN training), with Adam at lr 1e-4 on the cross-entropy of
@@ -33,7 +34,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from _common import emit, interleaved_medians, peak_bytes
-from bench_snn import hand_lif, hand_lif_params
+from bench_snn import flat_matmul, hand_lif, hand_lif_params
 
 
 def _setup(quick: bool, lr: float = 1e-4, in_scale: float = 0.3, out_scale: float = 1.0,
@@ -82,8 +83,8 @@ def _setup(quick: bool, lr: float = 1e-4, in_scale: float = 0.3, out_scale: floa
     hp = {"w0": jnp.copy(net32[0].weight), "w2": jnp.copy(net32[2].weight)}
 
     def hand_loss(p, x, y, lp=neurons):
-        s = hand_lif(lp[0], x @ p["w0"])
-        o = hand_lif(lp[1], s @ p["w2"])
+        s = hand_lif(lp[0], flat_matmul(x, p["w0"]), accum=True)
+        o = hand_lif(lp[1], flat_matmul(s, p["w2"]), accum=True)
         return optax.softmax_cross_entropy_with_integer_labels(o.sum(1) * logit_scale, y).mean()
 
     @partial(jax.jit, donate_argnums=(0, 1))

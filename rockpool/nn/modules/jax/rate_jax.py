@@ -202,7 +202,11 @@ class RateJax(_RateBase, JaxModule):
 
         # - Everything that does not depend on the state is computed on the whole block:
         #   x(t) = (1 - alpha) x(t-1) + drive(t) [+ alpha * rec(t)]
-        drive = (data + self.bias) * alpha
+        # - (Block operations on the (B * T, N) view: their gradients reduce over one leading axis,
+        #   which XLA's CPU backend does fast; with B = 1 a reduction over the middle axis of a
+        #   (1, T, N) block took about as long as the whole time loop)
+        B, T, N = data.shape
+        drive = ((data.reshape(B * T, N) + self.bias) * alpha).reshape(B, T, N)
         key, subkey = jax.random.split(self.rng_key)
         if maybe_positive(self.noise_std):
             noise_scale = self.noise_std * jnp.sqrt(jnp.asarray(self.dt, fd))
@@ -220,7 +224,7 @@ class RateJax(_RateBase, JaxModule):
             # - Linear leaky recurrence, solved in place on the (B, T, N) block (see exp_syn_jax)
             xs = linear_recurrence(jnp.broadcast_to(decay, x0.shape[-1:]), drive, x0)
         x_last = xs[:, -1] if xs.shape[1] else x0
-        output = act(xs, th)  # the activation is applied once, outside the loop
+        output = act(xs.reshape(B * T, -1), th).reshape(xs.shape)  # once, outside the loop
 
         rec: Dict[str, Array] = {}
         if record:
